@@ -1,0 +1,138 @@
+//! The contracts between the engine and the outside world: what a source reads and a sink writes.
+//!
+//! A [`Source`] is a description (a path, a seed...) that every worker opens into a
+//! [`SourceReader`] for its own share of the input. A [`Sink`] is opened into a [`SinkWriter`] on
+//! the workers that write. Concrete formats live in `rill-stdlib`.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::{Epoch, WorkerInfo};
+use crate::error::Result;
+
+/// An input record that could not be decoded: where it was and what was wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BadRecord {
+    /// The file (or other origin) the record came from.
+    pub origin: String,
+    /// Its 1-based line number.
+    pub line: u64,
+    /// What was wrong with it.
+    pub problem: String,
+    /// The offending text, as read.
+    pub text: String,
+}
+
+impl fmt::Display for BadRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.origin, self.line, self.problem)
+    }
+}
+
+/// Records one call of [`SourceReader::read`] produced, all at the same epoch.
+pub struct Batch<T> {
+    epoch: Epoch,
+    limit: usize,
+    /// Decoded records, in input order.
+    pub records: Vec<T>,
+    /// Records that failed to decode, in input order.
+    pub bad: Vec<BadRecord>,
+}
+
+impl<T> Batch<T> {
+    /// An empty batch at `epoch` that is full after `limit` records.
+    pub fn new(epoch: Epoch, limit: usize) -> Self {
+        Batch { epoch, limit, records: Vec::new(), bad: Vec::new() }
+    }
+    /// The epoch every record of this batch belongs to.
+    pub fn epoch(&self) -> Epoch {
+        self.epoch
+    }
+    /// Moves the batch to a later epoch; only allowed while the batch is empty.
+    pub fn set_epoch(&mut self, epoch: Epoch) {
+        debug_assert!(self.is_empty() && epoch >= self.epoch, "epochs never go back");
+        self.epoch = epoch;
+    }
+    /// Adds a decoded record.
+    pub fn push(&mut self, record: T) {
+        self.records.push(record);
+    }
+    /// Adds a record that failed to decode.
+    pub fn push_bad(&mut self, bad: BadRecord) {
+        self.bad.push(bad);
+    }
+    /// Whether the reader should stop and return.
+    pub fn is_full(&self) -> bool {
+        self.records.len() + self.bad.len() >= self.limit
+    }
+    /// Whether nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty() && self.bad.is_empty()
+    }
+    /// Empties the batch for reuse, keeping its epoch.
+    pub fn clear(&mut self) {
+        self.records.clear();
+        self.bad.clear();
+    }
+}
+
+/// What a reader says after filling a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadStatus {
+    /// More input follows; call again soon.
+    More,
+    /// No input right now; call again after this long (rate-limited or polling sources).
+    Wait(Duration),
+    /// The input is exhausted.
+    Done,
+}
+
+/// A source description, opened once on every worker.
+pub trait Source: 'static {
+    /// The records it produces.
+    type Item: 'static;
+    /// This worker's reader.
+    type Reader: SourceReader<Item = Self::Item>;
+    /// Opens the share of the input that `worker` reads (e.g. a byte range of a file).
+    fn open(self, worker: WorkerInfo) -> Result<Self::Reader>;
+}
+
+/// One worker's share of a source.
+pub trait SourceReader: 'static {
+    /// The records it produces.
+    type Item: 'static;
+    /// Fills `batch` until it is full, the epoch ends, or the input does. Sets the batch's epoch
+    /// (never lower than before) before pushing records of a later epoch.
+    fn read(&mut self, batch: &mut Batch<Self::Item>) -> Result<ReadStatus>;
+}
+
+/// Which workers write a sink's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Every record is sent to worker 0, which writes them all (one file, one terminal).
+    Gathered,
+    /// Every worker writes the records it holds (callbacks, in-process collectors).
+    EachWorker,
+}
+
+/// A sink description, opened on the workers that write.
+pub trait Sink<T>: 'static {
+    /// This worker's writer.
+    type Writer: SinkWriter<T>;
+    /// Which workers write.
+    fn placement(&self) -> Placement;
+    /// Opens the writer of `worker`. Called only on workers that write (worker 0 if gathered).
+    fn open(self, worker: WorkerInfo) -> Result<Self::Writer>;
+}
+
+/// One worker's end of a sink.
+pub trait SinkWriter<T>: 'static {
+    /// Writes records of `epoch`; records of later epochs may follow before `epoch_done(epoch)`.
+    fn write(&mut self, epoch: Epoch, records: &mut Vec<T>) -> Result<()>;
+    /// Every record of `epoch` and earlier has been written: a point to flush.
+    fn epoch_done(&mut self, epoch: Epoch) -> Result<()>;
+    /// The input has ended: flush and close.
+    fn finish(&mut self) -> Result<()>;
+}

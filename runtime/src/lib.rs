@@ -1,0 +1,17 @@
+//! Rill's execution layer.
+//!
+//! The code `dataflow!` generates calls into this crate only: it builds a [`Job`] whose build
+//! function receives a [`Dataflow`] per worker and chains typed operators on [`Stream`] and
+//! [`KeyedStream`]. This crate is the only one (with `rill-stdlib`) that names timely's APIs.
+
+pub mod context;
+pub mod error;
+pub mod io;
+pub mod key;
+pub mod stream;
+
+pub use context::{Dataflow, Epoch, JobEnv, Metrics, WorkerInfo};
+pub use error::{Failure, Result, RillError};
+pub use io::{Batch, BadRecord, Placement, ReadStatus, Sink, SinkWriter, Source, SourceReader};
+pub use key::{Key, Record};
+pub use stream::{KeyedStream, Stream};

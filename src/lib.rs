@@ -1,0 +1,2 @@
+//! placeholder facade
+pub use rill_runtime as runtime;
