@@ -9,22 +9,36 @@ use crate::key::Key;
 
 impl<'scope, T: 'static> Stream<'scope, T> {
     /// Applies `f` to every record.
-    pub fn map<U: 'static>(self, name: &str, mut f: impl FnMut(T) -> U + 'static) -> Stream<'scope, U> {
-        self.each_batch(name, move |batch, out| out.extend(batch.drain(..).map(&mut f)))
+    pub fn map<U: 'static>(
+        self,
+        name: &str,
+        mut f: impl FnMut(T) -> U + 'static,
+    ) -> Stream<'scope, U> {
+        self.each_batch(name, move |batch, out| {
+            out.extend(batch.drain(..).map(&mut f))
+        })
     }
 
     /// Keeps the records for which `f` is true.
     pub fn filter(self, name: &str, mut f: impl FnMut(&T) -> bool + 'static) -> Stream<'scope, T> {
-        self.each_batch(name, move |batch, out| out.extend(batch.drain(..).filter(|record| f(record))))
+        self.each_batch(name, move |batch, out| {
+            out.extend(batch.drain(..).filter(|record| f(record)))
+        })
     }
 
     /// Replaces every record by the records `f` returns for it.
-    pub fn flat_map<I>(self, name: &str, mut f: impl FnMut(T) -> I + 'static) -> Stream<'scope, I::Item>
+    pub fn flat_map<I>(
+        self,
+        name: &str,
+        mut f: impl FnMut(T) -> I + 'static,
+    ) -> Stream<'scope, I::Item>
     where
         I: IntoIterator,
         I::Item: 'static,
     {
-        self.each_batch(name, move |batch, out| out.extend(batch.drain(..).flat_map(&mut f)))
+        self.each_batch(name, move |batch, out| {
+            out.extend(batch.drain(..).flat_map(&mut f))
+        })
     }
 
     /// Calls `f` on every record and passes it on unchanged.
@@ -36,10 +50,17 @@ impl<'scope, T: 'static> Stream<'scope, T> {
     }
 
     /// Groups records by the key `f` computes for each of them.
-    pub fn key_by<K: Key>(self, name: &str, mut f: impl FnMut(&T) -> K + 'static) -> KeyedStream<'scope, K, T> {
+    pub fn key_by<K: Key>(
+        self,
+        name: &str,
+        mut f: impl FnMut(&T) -> K + 'static,
+    ) -> KeyedStream<'scope, K, T> {
         let env = self.env.clone();
         let pairs = self.map(name, move |record| (f(&record), record));
-        KeyedStream { pairs: pairs.inner, env }
+        KeyedStream {
+            pairs: pairs.inner,
+            env,
+        }
     }
 
     /// The one loop behind every record-at-a-time operator: `logic` moves a batch's records into
@@ -61,6 +82,9 @@ impl<'scope, T: 'static> Stream<'scope, T> {
                 });
             }
         });
-        Stream { inner, env: self.env }
+        Stream {
+            inner,
+            env: self.env,
+        }
     }
 }

@@ -4,13 +4,14 @@
 //! into a [`KeyedStream`], whose records travel with their key and are routed by key group
 //! ([`crate::key`]) to the worker that owns the key's state. Each operator lives in its own module.
 
+mod distinct;
 mod element;
-// mod in_order;
-// mod keyed;
-// mod join;
-// mod merge;
-// mod sink;
-// mod source;
+mod in_order;
+mod join;
+mod keyed;
+mod merge;
+mod sink;
+mod source;
 
 use timely::dataflow::StreamVec;
 
@@ -24,7 +25,10 @@ pub struct Stream<'scope, T: 'static> {
 
 impl<T: Clone + 'static> Clone for Stream<'_, T> {
     fn clone(&self) -> Self {
-        Stream { inner: self.inner.clone(), env: self.env.clone() }
+        Stream {
+            inner: self.inner.clone(),
+            env: self.env.clone(),
+        }
     }
 }
 
@@ -48,18 +52,28 @@ pub struct KeyedStream<'scope, K: 'static, T: 'static> {
 
 impl<K: Clone + 'static, T: Clone + 'static> Clone for KeyedStream<'_, K, T> {
     fn clone(&self) -> Self {
-        KeyedStream { pairs: self.pairs.clone(), env: self.env.clone() }
+        KeyedStream {
+            pairs: self.pairs.clone(),
+            env: self.env.clone(),
+        }
     }
 }
 
 impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
     /// Forgets the keys: the stream of the records themselves.
     pub fn values(self) -> Stream<'scope, T> {
-        Stream { inner: self.pairs, env: self.env }.map("values", |(_, value)| value)
+        Stream {
+            inner: self.pairs,
+            env: self.env,
+        }
+        .map("values", |(_, value)| value)
     }
 
     /// The records with their keys, as `(key, record)` pairs.
     pub fn pairs(self) -> Stream<'scope, (K, T)> {
-        Stream { inner: self.pairs, env: self.env }
+        Stream {
+            inner: self.pairs,
+            env: self.env,
+        }
     }
 }

@@ -1,0 +1,92 @@
+//! `join`: the symmetric hash join of two keyed streams.
+//!
+//! Every pair of records with equal keys is emitted exactly once, at the later of their two
+//! epochs, as soon as that epoch is the least one still open (so, for bounded input, the output is
+//! the full equi-join). Both sides are kept in memory: windows (a later issue) bound that state.
+
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::Operator;
+
+use super::in_order::InOrder;
+use super::{KeyedStream, Stream};
+use crate::key::{worker_for_key, Key, Record, StableHashMap};
+
+/// A record of either input, so both inputs can be put in one epoch order.
+enum Side<L, R> {
+    Left(L),
+    Right(R),
+}
+
+impl<'scope, K: Key, T: Record + Clone> KeyedStream<'scope, K, T> {
+    /// Pairs every record with every record of `other` that has the same key: `(key, (mine, theirs))`.
+    pub fn join<U: Record + Clone>(
+        self,
+        name: &str,
+        other: KeyedStream<'scope, K, U>,
+    ) -> Stream<'scope, (K, (T, U))> {
+        let peers = self.env.worker.peers;
+        let left_route = Exchange::new(move |(key, _): &(K, T)| worker_for_key(key, peers));
+        let right_route = Exchange::new(move |(key, _): &(K, U)| worker_for_key(key, peers));
+        let mut seen: StableHashMap<K, (Vec<T>, Vec<U>)> = StableHashMap::default();
+        let mut order = InOrder::default();
+        let mut sided = Vec::new();
+        let inner = self.pairs.binary_frontier(
+            other.pairs,
+            left_route,
+            right_route,
+            name,
+            move |_, _| {
+                move |(left, left_frontier), (right, right_frontier), out| {
+                    let low = [
+                        left_frontier.frontier().first(),
+                        right_frontier.frontier().first(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .copied();
+                    let apply =
+                        |(seen, out): &mut (&mut StableHashMap<K, (Vec<T>, Vec<U>)>, &mut _),
+                         cap: &_,
+                         batch: &mut Vec<(K, Side<T, U>)>| {
+                            let mut session =
+                                timely::dataflow::operators::generic::OutputBuilderSession::session(
+                                    out, cap,
+                                );
+                            for (key, record) in batch.drain(..) {
+                                let (lefts, rights) = seen.entry(key.clone()).or_default();
+                                match record {
+                                    Side::Left(l) => {
+                                        for r in rights.iter() {
+                                            session.give((key.clone(), (l.clone(), r.clone())));
+                                        }
+                                        lefts.push(l);
+                                    }
+                                    Side::Right(r) => {
+                                        for l in lefts.iter() {
+                                            session.give((key.clone(), (l.clone(), r.clone())));
+                                        }
+                                        rights.push(r);
+                                    }
+                                }
+                            }
+                        };
+                    let mut state = (&mut seen, out);
+                    order.advance(low, &mut state, apply, |_, _| {});
+                    left.for_each(|cap, batch| {
+                        sided.extend(batch.drain(..).map(|(k, l)| (k, Side::Left(l))));
+                        order.accept(cap.retain(0), &mut sided, low, &mut state, apply);
+                    });
+                    right.for_each(|cap, batch| {
+                        sided.extend(batch.drain(..).map(|(k, r)| (k, Side::Right(r))));
+                        order.accept(cap.retain(0), &mut sided, low, &mut state, apply);
+                    });
+                }
+            },
+        );
+        Stream {
+            inner,
+            env: self.env,
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! The sink operator: hands records to a [`SinkWriter`] and tells it when epochs are complete.
+
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::Operator;
+
+use super::Stream;
+use crate::context::Epoch;
+use crate::io::{Placement, Sink, SinkWriter};
+use crate::key::Record;
+
+impl<T: Record> Stream<'_, T> {
+    /// Writes every record to `sink`: on worker 0 if the sink is [`Placement::Gathered`], on the
+    /// worker that holds the record otherwise. A write error fails the job, naming the operator.
+    pub fn sink<S: Sink<T>>(self, name: &str, sink: S) {
+        let env = self.env.clone();
+        let worker = env.worker;
+        let placement = sink.placement();
+        let writes_here = placement == Placement::EachWorker || worker.index == 0;
+        let name = name.to_owned();
+        let opened = if writes_here {
+            Some(sink.open(worker))
+        } else {
+            None
+        };
+        let mut writer = match opened {
+            Some(Ok(writer)) => Some(writer),
+            Some(Err(error)) => {
+                env.failure.fail(error.context(&name));
+                None
+            }
+            None => None,
+        };
+        let target = worker.index as u64;
+        let route = move |_: &T| {
+            if placement == Placement::Gathered {
+                0
+            } else {
+                target
+            }
+        };
+        let mut open_epochs: Vec<Epoch> = Vec::new();
+        self.inner.sink(
+            Exchange::new(route),
+            &name.clone(),
+            move |(input, frontier)| {
+                let fail = |error: crate::RillError| env.failure.fail(error.context(&name));
+                input.for_each_time(|time, batches| {
+                    let epoch = *time.time();
+                    for records in batches {
+                        env.metrics.add_out(records.len() as u64);
+                        if let Some(writer) = writer.as_mut() {
+                            if let Err(error) = writer.write(epoch, records) {
+                                fail(error);
+                            }
+                        }
+                        records.clear();
+                    }
+                    if !open_epochs.contains(&epoch) {
+                        open_epochs.push(epoch);
+                    }
+                });
+                open_epochs.sort_unstable();
+                let passed = open_epochs
+                    .iter()
+                    .take_while(|e| !frontier.less_equal(e))
+                    .count();
+                for epoch in open_epochs.drain(..passed) {
+                    if let Some(Err(error)) = writer.as_mut().map(|w| w.epoch_done(epoch)) {
+                        fail(error);
+                    }
+                }
+                if frontier.is_empty() {
+                    if let Some(Err(error)) = writer.take().map(|mut w| w.finish()) {
+                        fail(error);
+                    }
+                }
+            },
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! The source operator: drives a [`SourceReader`] on every worker.
+
+use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
+use timely::dataflow::operators::generic::OutputBuilder;
+
+use super::Stream;
+use crate::context::{Dataflow, Epoch};
+use crate::error::RillError;
+use crate::io::{BadRecord, Batch, ReadStatus, Source, SourceReader};
+
+/// How many records a source emits before it yields to the rest of the dataflow.
+const BATCH_RECORDS: usize = 8192;
+
+impl<'scope> Dataflow<'scope> {
+    /// Reads `source` on every worker. A record that fails to decode fails the job with an error
+    /// naming its file and line; use [`Dataflow::source_with_errors`] to route such records instead.
+    pub fn source<S: Source>(&mut self, name: &str, source: S) -> Stream<'scope, S::Item> {
+        let failure = self.env.failure.clone();
+        let name_owned = name.to_owned();
+        let (records, errors) = self.source_with_errors(name, source);
+        errors.inspect(name, move |bad: &BadRecord| {
+            failure.fail(RillError::new(format!(
+                "{bad}\n  (in {name_owned}; to route bad records instead of failing, bind a second output: `let (records, bad) = source(...);`)"
+            )))
+        });
+        records
+    }
+
+    /// Reads `source` on every worker; records that fail to decode go to the second stream.
+    pub fn source_with_errors<S: Source>(
+        &mut self,
+        name: &str,
+        source: S,
+    ) -> (Stream<'scope, S::Item>, Stream<'scope, BadRecord>) {
+        let env = self.env.clone();
+        let mut builder = OperatorBuilder::new(name.to_owned(), self.scope);
+        let address = builder.operator_info().address;
+        let activator = self.scope.activator_for(address);
+        let (records_out, records) = builder.new_output::<Vec<S::Item>>();
+        let (errors_out, errors) = builder.new_output::<Vec<BadRecord>>();
+        let mut records_out = OutputBuilder::from(records_out);
+        let mut errors_out = OutputBuilder::from(errors_out);
+        let name = name.to_owned();
+        let operator_env = env.clone();
+
+        builder.build(move |capabilities| {
+            let mut capabilities = Some(capabilities);
+            let mut reader = match source.open(operator_env.worker) {
+                Ok(reader) => Some(reader),
+                Err(error) => {
+                    operator_env.failure.fail(error.context(&name));
+                    None
+                }
+            };
+            let mut batch: Batch<S::Item> = Batch::new(0, BATCH_RECORDS);
+            move |_frontiers| {
+                let (Some(caps), Some(source)) = (capabilities.as_mut(), reader.as_mut()) else {
+                    capabilities = None;
+                    return;
+                };
+                let status = source.read(&mut batch);
+                let epoch: Epoch = batch.epoch();
+                for cap in caps.iter_mut() {
+                    if *cap.time() < epoch {
+                        cap.downgrade(&epoch);
+                    }
+                }
+                operator_env.metrics.add_in(batch.records.len() as u64);
+                if !batch.records.is_empty() {
+                    records_out
+                        .activate()
+                        .session(&caps[0])
+                        .give_container(&mut batch.records);
+                }
+                if !batch.bad.is_empty() {
+                    errors_out
+                        .activate()
+                        .session(&caps[1])
+                        .give_container(&mut batch.bad);
+                }
+                batch.clear();
+                match status {
+                    Ok(ReadStatus::More) => activator.activate(),
+                    Ok(ReadStatus::Wait(delay)) => activator.activate_after(delay),
+                    Ok(ReadStatus::Done) => {
+                        capabilities = None;
+                        reader = None;
+                    }
+                    Err(error) => {
+                        operator_env.failure.fail(error.context(&name));
+                        capabilities = None;
+                        reader = None;
+                    }
+                }
+            }
+        });
+        (
+            Stream {
+                inner: records,
+                env: env.clone(),
+            },
+            Stream { inner: errors, env },
+        )
+    }
+}
