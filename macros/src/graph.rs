@@ -1,0 +1,338 @@
+//! From statements to a checked graph: names resolved in source order, the kind of every edge
+//! (stream or keyed stream) known, and every mistake reported on the user's own token.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use syn::Ident;
+
+use crate::ast::{Binding, Job, OpCall, Stage, Statement};
+use crate::check::{check_arguments, stream_name};
+use crate::diagnostics::{did_you_mean, Diagnostics};
+use crate::ops::{self, ArgKind, Input, OpSpec, Output};
+
+/// The kind of an edge between two operators.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    Stream,
+    Keyed,
+}
+
+/// A named stream: where it was defined, its kind, and how often it is used.
+struct Named {
+    span: Span,
+    kind: Kind,
+    uses: usize,
+}
+
+/// The checked job: statements in source order, each with its operators' specs.
+pub struct Graph<'a> {
+    pub statements: Vec<Node<'a>>,
+    /// How often each stream name is used; the lowering clones all but the last use.
+    pub uses: HashMap<String, usize>,
+}
+
+/// One statement with the specs of its operators.
+pub struct Node<'a> {
+    pub statement: &'a Statement,
+    /// The spec and input kind of every operator stage, in order (`None` for a leading name).
+    pub stages: Vec<Option<(&'static OpSpec, Kind)>>,
+}
+
+/// Builds and checks the graph of `job`, reporting into `diagnostics`.
+pub fn build<'a>(job: &'a Job, diagnostics: &mut Diagnostics) -> Graph<'a> {
+    let mut names: HashMap<String, Named> = HashMap::new();
+    let mut statements = Vec::new();
+    if job.statements.is_empty() {
+        diagnostics.error(
+            job.span,
+            "this dataflow is empty",
+            "a job needs at least one pipeline, e.g. `source(from_iter(vec![1, 2, 3])) -> sink(stdout());`",
+        );
+    }
+    for statement in &job.statements {
+        statements.push(build_statement(
+            statement,
+            &job.statements,
+            &mut names,
+            diagnostics,
+        ));
+    }
+    let mut unused: Vec<(&String, &Named)> = names
+        .iter()
+        .filter(|(name, named)| named.uses == 0 && !name.starts_with('_'))
+        .collect();
+    unused.sort_by_key(|(name, _)| name.as_str());
+    for (name, named) in unused {
+        diagnostics.error(
+            named.span,
+            format!("stream `{name}` is defined but never used"),
+            format!("send it somewhere (`{name} -> sink(stdout());`), or name it `_{name}` to discard it on purpose"),
+        );
+    }
+    let uses = names
+        .into_iter()
+        .map(|(name, named)| (name, named.uses))
+        .collect();
+    Graph { statements, uses }
+}
+
+fn build_statement<'a>(
+    statement: &'a Statement,
+    all: &[Statement],
+    names: &mut HashMap<String, Named>,
+    diagnostics: &mut Diagnostics,
+) -> Node<'a> {
+    let stages = &statement.pipeline.stages;
+    let mut planned = Vec::with_capacity(stages.len());
+    // The kind flowing out of the previous stage; `None` before the first stage or after a sink.
+    let mut current: Option<Kind> = None;
+    let mut ended_by: Option<&Ident> = None;
+    for (position, stage) in stages.iter().enumerate() {
+        match stage {
+            Stage::Name(name) if position == 0 => {
+                current = use_name(name, all, names, diagnostics).or(Some(Kind::Stream));
+                planned.push(None);
+            }
+            Stage::Name(name) => {
+                diagnostics.error(
+                    name.span(),
+                    format!("expected an operator after `->`, found the stream name `{name}`"),
+                    format!("to merge streams write `-> concat({name})`; to join keyed streams write `-> join({name})`"),
+                );
+                planned.push(None);
+            }
+            Stage::Op(call) => {
+                let Some(spec) = resolve_op(call, diagnostics) else {
+                    current = Some(Kind::Stream);
+                    planned.push(None);
+                    continue;
+                };
+                if let Some(sink) = ended_by {
+                    diagnostics.error(
+                        call.name.span(),
+                        format!("`{}` follows `{sink}`, which ends a pipeline", call.name),
+                        "a sink produces no stream; to also process the records, bind the stream (`let s = ...;`) and use it in two pipelines",
+                    );
+                }
+                check_arguments(call, spec, diagnostics);
+                check_stream_args(call, spec, all, names, diagnostics);
+                let input = check_input(call, spec, position, current, diagnostics);
+                planned.push(Some((spec, input)));
+                current = match spec.output {
+                    Output::Nothing => {
+                        ended_by = Some(&call.name);
+                        None
+                    }
+                    Output::Keyed => Some(Kind::Keyed),
+                    Output::Stream | Output::StreamAndErrors => Some(Kind::Stream),
+                };
+            }
+        }
+    }
+    bind_outputs(
+        statement,
+        current,
+        planned.last().copied().flatten().map(|(spec, _)| spec),
+        names,
+        diagnostics,
+    );
+    Node {
+        statement,
+        stages: planned,
+    }
+}
+
+/// The spec of `call`, or an "unknown operator" error with the closest name.
+fn resolve_op(call: &OpCall, diagnostics: &mut Diagnostics) -> Option<&'static OpSpec> {
+    let name = call.name.to_string();
+    let spec = ops::lookup(&name);
+    if spec.is_none() {
+        let help = match did_you_mean(&name, ops::all_names()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!(
+                "the operators are: {}",
+                ops::ALL
+                    .iter()
+                    .map(|s| s.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        diagnostics.error(call.name.span(), format!("unknown operator `{name}`"), help);
+    }
+    spec
+}
+
+/// Checks what flows into an operator, and says what kind it sees.
+fn check_input(
+    call: &OpCall,
+    spec: &OpSpec,
+    position: usize,
+    current: Option<Kind>,
+    diagnostics: &mut Diagnostics,
+) -> Kind {
+    match (spec.input, position, current) {
+        (Input::None, 0, _) => Kind::Stream,
+        (Input::None, _, _) => {
+            diagnostics.error(
+                call.name.span(),
+                format!("`{}` starts a pipeline; it cannot follow `->`", call.name),
+                format!("start a new statement: `let input = {}(...);`", call.name),
+            );
+            Kind::Stream
+        }
+        (_, 0, _) => {
+            diagnostics.error(
+                call.name.span(),
+                format!("`{}` needs an input stream", call.name),
+                format!(
+                    "start the pipeline with a stream name or a source: `records -> {}`",
+                    spec.signature()
+                ),
+            );
+            Kind::Stream
+        }
+        (Input::Keyed, _, Some(Kind::Stream)) => {
+            diagnostics.error(
+                call.name.span(),
+                format!(
+                    "`{}` needs a keyed stream, but its input is not keyed",
+                    call.name
+                ),
+                format!("insert `-> key_by(|record| key)` before `{}`", call.name),
+            );
+            Kind::Keyed
+        }
+        (_, _, current) => current.unwrap_or(Kind::Stream),
+    }
+}
+
+/// Checks that arguments naming other streams refer to streams defined earlier, of the right kind.
+fn check_stream_args(
+    call: &OpCall,
+    spec: &OpSpec,
+    all: &[Statement],
+    names: &mut HashMap<String, Named>,
+    diagnostics: &mut Diagnostics,
+) {
+    for (index, arg) in call.args.iter().enumerate() {
+        let (Some(ArgKind::Stream { keyed }), Some(name)) =
+            (spec.arg(index).map(|a| a.kind), stream_name(arg))
+        else {
+            continue;
+        };
+        if let Some(Kind::Stream) = use_name(name, all, names, diagnostics) {
+            if keyed {
+                diagnostics.error(
+                    name.span(),
+                    format!(
+                        "`{}` needs a keyed stream, but `{name}` is not keyed",
+                        call.name
+                    ),
+                    format!(
+                        "key it where it is defined: `let {name} = ... -> key_by(|record| key);`"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Records a use of stream `name` and returns its kind, or reports that it is not defined (yet).
+fn use_name(
+    name: &Ident,
+    all: &[Statement],
+    names: &mut HashMap<String, Named>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Kind> {
+    let text = name.to_string();
+    if let Some(named) = names.get_mut(&text) {
+        named.uses += 1;
+        return Some(named.kind);
+    }
+    let defined_later = all
+        .iter()
+        .filter_map(|s| s.binding.as_ref())
+        .flat_map(Binding::names)
+        .find(|defined| **defined == text);
+    let help = match defined_later {
+        Some(later) => format!(
+            "`{text}` is defined later (line {}); move its definition above this use",
+            later.span().start().line
+        ),
+        None => match did_you_mean(&text, names.keys().map(String::as_str)) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "define it first: `let name = source(...);`".to_owned(),
+        },
+    };
+    diagnostics.error(name.span(), format!("undefined stream `{text}`"), help);
+    None
+}
+
+/// Binds the outputs of a pipeline to its `let` names, or reports output that goes nowhere.
+fn bind_outputs(
+    statement: &Statement,
+    current: Option<Kind>,
+    last: Option<&'static OpSpec>,
+    names: &mut HashMap<String, Named>,
+    diagnostics: &mut Diagnostics,
+) {
+    let pipeline_span = statement.pipeline.span;
+    let Some(binding) = &statement.binding else {
+        if current.is_some() {
+            diagnostics.error(
+                pipeline_span,
+                "the output of this pipeline is never used",
+                "end it with `-> sink(...)`, or bind it with `let name = ...;` and use the name",
+            );
+        }
+        return;
+    };
+    let Some(kind) = current else {
+        diagnostics.error(
+            binding.span(),
+            "this pipeline ends in a sink, so there is no stream to bind",
+            "remove the `let ... =`",
+        );
+        return;
+    };
+    let bound = binding.names();
+    let outputs = match last.map(|spec| spec.output) {
+        Some(Output::StreamAndErrors) if bound.len() == 2 => 2,
+        _ => 1,
+    };
+    if bound.len() != outputs {
+        let operator = last.map_or("a stream name".to_owned(), |spec| {
+            format!("`{}`", spec.name)
+        });
+        diagnostics.error(
+            binding.span(),
+            format!("{operator} produces one stream, but {} names are bound", bound.len()),
+            "bind one name (`let records = ...;`); only `source(...)` binds two: `let (records, bad_records) = source(...);`",
+        );
+    }
+    for (index, name) in bound.into_iter().enumerate() {
+        let text = name.to_string();
+        if let Some(first) = names.get(&text) {
+            diagnostics.error(
+                name.span(),
+                format!("stream `{text}` is defined twice"),
+                format!(
+                    "it was first defined on line {}; give this stream another name",
+                    first.span.start().line
+                ),
+            );
+            continue;
+        }
+        let kind = if index == 0 { kind } else { Kind::Stream };
+        names.insert(
+            text,
+            Named {
+                span: name.span(),
+                kind,
+                uses: 0,
+            },
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! From the checked graph to Rust: one statement per pipeline, method chains in source order, each
+//! call under its operator's span so that rustc's type errors land on the user's tokens.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Expr, Ident};
+
+use crate::ast::{Binding, Stage};
+use crate::check::stream_name;
+use crate::graph::{Graph, Kind, Node};
+use crate::ops::{ArgKind, Input, OpSpec};
+
+/// The Rust expression that builds the job.
+pub fn lower(graph: &Graph, job_name: TokenStream) -> TokenStream {
+    let mut remaining_uses = graph.uses.clone();
+    let statements: Vec<TokenStream> = graph
+        .statements
+        .iter()
+        .map(|node| lower_statement(node, &mut remaining_uses))
+        .collect();
+    quote! {
+        ::rill::__private::Job::new(#job_name, move |__rill_dataflow: &mut ::rill::__private::Dataflow<'_>| {
+            #(#statements)*
+        })
+    }
+}
+
+fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> TokenStream {
+    let statement = node.statement;
+    let two_outputs =
+        matches!(&statement.binding, Some(Binding::Tuple { names, .. }) if names.len() == 2);
+    let mut chain = TokenStream::new();
+    for (stage, planned) in statement.pipeline.stages.iter().zip(&node.stages) {
+        chain.extend(match (stage, planned) {
+            (Stage::Name(name), _) => stream_ref(name, remaining_uses),
+            (Stage::Op(call), Some((spec, _))) if spec.input == Input::None => {
+                let method = if two_outputs {
+                    quote!(source_with_errors)
+                } else {
+                    quote!(source)
+                };
+                let method = Ident::new(&method.to_string(), call.name.span());
+                let name = operator_name(spec, call.name.span());
+                let args = &call.args;
+                quote_spanned!(call.name.span()=> __rill_dataflow.#method(#name, #(#args),*))
+            }
+            (Stage::Op(call), Some((spec, input))) => {
+                let span = call.name.span();
+                let unkey = if spec.input == Input::Stream && *input == Kind::Keyed {
+                    quote_spanned!(span=> .values())
+                } else {
+                    TokenStream::new()
+                };
+                let method = Ident::new(spec.name, span);
+                let name = operator_name(spec, span);
+                let args = lower_args(spec, &call.args, remaining_uses);
+                quote_spanned!(span=> #unkey.#method(#name, #args))
+            }
+            (Stage::Op(_), None) => TokenStream::new(),
+        });
+    }
+    match &statement.binding {
+        Some(Binding::Single(name)) => {
+            let name = mangle(name);
+            quote!(let #name = #chain;)
+        }
+        Some(Binding::Tuple { names, .. }) => {
+            let names = names.iter().map(mangle);
+            quote!(let (#(#names),*) = #chain;)
+        }
+        None => quote!(#chain;),
+    }
+}
+
+/// The arguments of a call: expressions as written, stream names as (cloned) streams; the
+/// repeated arguments of a variadic operator are gathered into an array.
+fn lower_args(
+    spec: &OpSpec,
+    args: &[Expr],
+    remaining_uses: &mut HashMap<String, usize>,
+) -> TokenStream {
+    let lowered: Vec<TokenStream> = args
+        .iter()
+        .enumerate()
+        .map(|(index, arg)| match (spec.arg(index).map(|a| a.kind), stream_name(arg)) {
+            (Some(ArgKind::Stream { keyed }), Some(name)) => {
+                let stream = stream_ref(name, remaining_uses);
+                if keyed {
+                    stream
+                } else {
+                    // A keyed stream given where records are expected is passed as its records.
+                    quote_spanned!(name.span()=> ::rill::__private::IntoRecords::into_records(#stream))
+                }
+            }
+            _ => quote!(#arg),
+        })
+        .collect();
+    if spec.variadic {
+        let fixed = &lowered[..spec.args.len() - 1];
+        let repeated = &lowered[spec.args.len() - 1..];
+        quote!(#(#fixed,)* [#(#repeated),*])
+    } else {
+        quote!(#(#lowered),*)
+    }
+}
+
+/// A use of a named stream: the stream itself on its last use, a clone before.
+fn stream_ref(name: &Ident, remaining_uses: &mut HashMap<String, usize>) -> TokenStream {
+    let mangled = mangle(name);
+    let remaining = remaining_uses.entry(name.to_string()).or_insert(1);
+    *remaining = remaining.saturating_sub(1);
+    if *remaining > 0 {
+        quote_spanned!(name.span()=> ::core::clone::Clone::clone(&#mangled))
+    } else {
+        quote!(#mangled)
+    }
+}
+
+/// Stream names live in their own namespace, so they never shadow the user's variables.
+fn mangle(name: &Ident) -> Ident {
+    format_ident!("__rill_stream_{}", name, span = name.span())
+}
+
+/// The stable operator name, `op@file:line:col`: it appears in logs and identifies the operator's
+/// state in checkpoints.
+fn operator_name(spec: &OpSpec, span: Span) -> String {
+    let start = span.start();
+    format!(
+        "{}@{}:{}:{}",
+        spec.name,
+        span.file(),
+        start.line,
+        start.column + 1
+    )
+}

@@ -1,0 +1,16 @@
+//! `concat(other, ...)`, also called `union`.
+
+use super::{Arg, ArgKind, Input, OpSpec, Output};
+
+pub const SPEC: OpSpec = OpSpec {
+    name: "concat",
+    aliases: &["union"],
+    summary: "merges the named streams (records of the same type) into this one",
+    input: Input::Stream,
+    output: Output::Stream,
+    args: &[Arg {
+        shape: "other_stream",
+        kind: ArgKind::Stream { keyed: false },
+    }],
+    variadic: true,
+};

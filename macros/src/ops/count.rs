@@ -1,0 +1,13 @@
+//! `count()` on a keyed stream.
+
+use super::{Input, OpSpec, Output};
+
+pub const SPEC: OpSpec = OpSpec {
+    name: "count",
+    aliases: &[],
+    summary: "`(key, number of records)` for every key an epoch changed (running totals)",
+    input: Input::Keyed,
+    output: Output::Stream,
+    args: &[],
+    variadic: false,
+};

@@ -1,0 +1,13 @@
+//! `distinct()`.
+
+use super::{Input, OpSpec, Output};
+
+pub const SPEC: OpSpec = OpSpec {
+    name: "distinct",
+    aliases: &[],
+    summary: "passes every record once, at the first epoch it appears in",
+    input: Input::Stream,
+    output: Output::Stream,
+    args: &[],
+    variadic: false,
+};

@@ -1,0 +1,17 @@
+//! `filter(|record| keep)`.
+
+use super::{Arg, ArgKind, Input, OpSpec, Output};
+
+pub const SPEC: OpSpec = OpSpec {
+    name: "filter",
+    aliases: &[],
+    summary:
+        "keeps the records for which the function returns true (it sees each record by reference)",
+    input: Input::Stream,
+    output: Output::Stream,
+    args: &[Arg {
+        shape: "|record| keep",
+        kind: ArgKind::Closure { params: 1 },
+    }],
+    variadic: false,
+};

@@ -1,0 +1,17 @@
+//! `flat_map(|record| records)`.
+
+use super::{Arg, ArgKind, Input, OpSpec, Output};
+
+pub const SPEC: OpSpec = OpSpec {
+    name: "flat_map",
+    aliases: &[],
+    summary:
+        "replaces every record by the records (any `IntoIterator`) the function returns for it",
+    input: Input::Stream,
+    output: Output::Stream,
+    args: &[Arg {
+        shape: "|record| records",
+        kind: ArgKind::Closure { params: 1 },
+    }],
+    variadic: false,
+};

@@ -1,0 +1,13 @@
+//! `join(other)` of two keyed streams.
+
+use super::{Arg, ArgKind, Input, OpSpec, Output};
+
+pub const SPEC: OpSpec = OpSpec {
+    name: "join",
+    aliases: &[],
+    summary: "`(key, (record, other_record))` for every pair of records with equal keys in this keyed stream and the named keyed stream",
+    input: Input::Keyed,
+    output: Output::Stream,
+    args: &[Arg { shape: "other_keyed_stream", kind: ArgKind::Stream { keyed: true } }],
+    variadic: false,
+};

@@ -1,0 +1,16 @@
+//! `map(|record| new_record)`.
+
+use super::{Arg, ArgKind, Input, OpSpec, Output};
+
+pub const SPEC: OpSpec = OpSpec {
+    name: "map",
+    aliases: &[],
+    summary: "replaces every record by what the function returns for it",
+    input: Input::Stream,
+    output: Output::Stream,
+    args: &[Arg {
+        shape: "|record| new_record",
+        kind: ArgKind::Closure { params: 1 },
+    }],
+    variadic: false,
+};

@@ -1,0 +1,16 @@
+//! `sum(|record| value)` on a keyed stream.
+
+use super::{Arg, ArgKind, Input, OpSpec, Output};
+
+pub const SPEC: OpSpec = OpSpec {
+    name: "sum",
+    aliases: &[],
+    summary: "`(key, sum of the values)` for every key an epoch changed (running totals)",
+    input: Input::Keyed,
+    output: Output::Stream,
+    args: &[Arg {
+        shape: "|record| value",
+        kind: ArgKind::Closure { params: 1 },
+    }],
+    variadic: false,
+};
