@@ -6,7 +6,10 @@ use std::sync::{Arc, Mutex};
 
 /// Everything that can make a Rill job fail. The message is meant for a user: it names the file,
 /// host or operator involved and says what went wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` prints just the message, so `fn main() -> Result<(), RillError>` reports
+/// `Error: <message>`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RillError {
     message: String,
 }
@@ -29,6 +32,12 @@ impl RillError {
 }
 
 impl fmt::Display for RillError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for RillError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }

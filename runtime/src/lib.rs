@@ -6,12 +6,23 @@
 
 pub mod context;
 pub mod error;
+mod execute;
+pub mod hosts;
 pub mod io;
+pub mod job;
 pub mod key;
+mod launcher;
+pub mod network;
+pub mod options;
+mod panics;
+pub mod progress;
 pub mod stream;
 
 pub use context::{Dataflow, Epoch, JobEnv, Metrics, WorkerInfo};
 pub use error::{Failure, Result, RillError};
 pub use io::{Batch, BadRecord, Placement, ReadStatus, Sink, SinkWriter, Source, SourceReader};
+pub use job::{Job, RunSummary};
 pub use key::{Key, Record};
+pub use options::{Mode, RunOptions};
+pub use progress::init_logging;
 pub use stream::{KeyedStream, Stream};

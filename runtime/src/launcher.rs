@@ -1,0 +1,98 @@
+//! The launcher: starts every process of a host list that runs on this machine and supervises
+//! them, stopping all as soon as one fails.
+
+use std::ffi::OsString;
+use std::process::{Child, Command};
+use std::thread;
+use std::time::Duration;
+
+use crate::error::{Result, RillError};
+use crate::hosts::is_local;
+use crate::options::RunOptions;
+
+/// How often the launcher checks on its processes.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Starts this program once per local entry of `hosts`, with this run's arguments plus
+/// `--process I`, and waits for all of them. Fails, after killing the others, as soon as one
+/// process exits unsuccessfully.
+pub(crate) fn launch(hosts: &[String], options: &RunOptions) -> Result<()> {
+    let hosts_file = options
+        .hosts
+        .as_ref()
+        .map_or("HOSTS".into(), |p| p.display().to_string());
+    let local: Vec<usize> = (0..hosts.len()).filter(|&i| is_local(&hosts[i])).collect();
+    if local.is_empty() {
+        return Err(RillError::new(format!(
+            "none of the {} processes in {hosts_file} runs on this machine; on each machine, start \
+             the same binary with `--hosts {hosts_file} --process I`, I being the process's \
+             position in the list (from 0), or list an address of this machine",
+            hosts.len()
+        )));
+    }
+    if local.len() < hosts.len() && !options.quiet {
+        eprintln!(
+            "rill: starting processes {local:?} of {} here; start the others on their machines with \
+             `--hosts {hosts_file} --process I`",
+            hosts.len()
+        );
+    }
+    let program = std::env::current_exe()
+        .map_err(|e| RillError::new(format!("cannot find this program to launch it: {e}")))?;
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let mut running: Vec<(usize, Child)> = Vec::with_capacity(local.len());
+    for process in local {
+        let spawned = Command::new(&program)
+            .args(&args)
+            .arg("--process")
+            .arg(process.to_string())
+            .spawn();
+        match spawned {
+            Ok(child) => running.push((process, child)),
+            Err(e) => {
+                kill_all(&mut running);
+                return Err(RillError::new(format!(
+                    "cannot start process {process} ({}): {e}",
+                    hosts[process]
+                )));
+            }
+        }
+    }
+    while !running.is_empty() {
+        let mut index = 0;
+        while index < running.len() {
+            let (process, child) = &mut running[index];
+            let process = *process;
+            match child.try_wait() {
+                Ok(None) => index += 1,
+                Ok(Some(status)) if status.success() => drop(running.swap_remove(index)),
+                Ok(Some(status)) => {
+                    running.swap_remove(index);
+                    kill_all(&mut running);
+                    return Err(RillError::new(format!(
+                        "process {process} ({}) failed ({status}); stopped the other processes",
+                        hosts[process]
+                    )));
+                }
+                Err(e) => {
+                    running.swap_remove(index);
+                    kill_all(&mut running);
+                    return Err(RillError::new(format!(
+                        "lost track of process {process} ({}): {e}; stopped the other processes",
+                        hosts[process]
+                    )));
+                }
+            }
+        }
+        thread::sleep(POLL);
+    }
+    Ok(())
+}
+
+/// Kills and reaps every process still running.
+fn kill_all(running: &mut Vec<(usize, Child)>) {
+    for (_, mut child) in running.drain(..) {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
