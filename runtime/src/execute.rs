@@ -14,7 +14,7 @@ use crate::launcher::launch;
 use crate::network::Cluster;
 use crate::options::{Mode, RunOptions};
 use crate::panics;
-use crate::progress::{init_logging, print_summary, Progress};
+use crate::progress::{init_logging, print_summary, say, Progress};
 
 /// How long a worker parks between steps when it has nothing to do, which bounds how quickly it
 /// notices a failure.
@@ -57,7 +57,7 @@ where
                 }
                 // Peers would wait for us forever: leave, so that they see the connection drop.
                 Err(error) => {
-                    eprintln!("rill: process {process}: {error}");
+                    say(&format!("process {process}: {error}"));
                     std::process::exit(1);
                 }
             }

@@ -9,9 +9,12 @@ use std::time::Duration;
 use crate::error::{Result, RillError};
 use crate::hosts::is_local;
 use crate::options::RunOptions;
+use crate::progress::say;
 
 /// How often the launcher checks on its processes.
 const POLL: Duration = Duration::from_millis(50);
+/// How long to let the other processes fail on their own once one has failed.
+const GRACE: Duration = Duration::from_millis(300);
 
 /// Starts this program once per local entry of `hosts`, with this run's arguments plus
 /// `--process I`, and waits for all of them. Fails, after killing the others, as soon as one
@@ -31,11 +34,11 @@ pub(crate) fn launch(hosts: &[String], options: &RunOptions) -> Result<()> {
         )));
     }
     if local.len() < hosts.len() && !options.quiet {
-        eprintln!(
-            "rill: starting processes {local:?} of {} here; start the others on their machines with \
+        say(&format!(
+            "starting processes {local:?} of {} here; start the others on their machines with \
              `--hosts {hosts_file} --process I`",
             hosts.len()
-        );
+        ));
     }
     let program = std::env::current_exe()
         .map_err(|e| RillError::new(format!("cannot find this program to launch it: {e}")))?;
@@ -59,34 +62,44 @@ pub(crate) fn launch(hosts: &[String], options: &RunOptions) -> Result<()> {
         }
     }
     while !running.is_empty() {
-        let mut index = 0;
-        while index < running.len() {
-            let (process, child) = &mut running[index];
-            let process = *process;
-            match child.try_wait() {
-                Ok(None) => index += 1,
-                Ok(Some(status)) if status.success() => drop(running.swap_remove(index)),
-                Ok(Some(status)) => {
-                    running.swap_remove(index);
-                    kill_all(&mut running);
-                    return Err(RillError::new(format!(
-                        "process {process} ({}) failed ({status}); stopped the other processes",
-                        hosts[process]
-                    )));
-                }
-                Err(e) => {
-                    running.swap_remove(index);
-                    kill_all(&mut running);
-                    return Err(RillError::new(format!(
-                        "lost track of process {process} ({}): {e}; stopped the other processes",
-                        hosts[process]
-                    )));
-                }
-            }
+        let failed = reap(&mut running, hosts);
+        if !failed.is_empty() {
+            // A failing process usually takes its peers down within moments; wait a little so
+            // that the report names every process that failed on its own, then stop the rest.
+            thread::sleep(GRACE);
+            let mut failed = failed;
+            failed.extend(reap(&mut running, hosts));
+            kill_all(&mut running);
+            return Err(RillError::new(format!(
+                "{}; stopped the other processes",
+                failed.join("; ")
+            )));
         }
         thread::sleep(POLL);
     }
     Ok(())
+}
+
+/// Removes the processes that have exited; describes each one that failed.
+fn reap(running: &mut Vec<(usize, Child)>, hosts: &[String]) -> Vec<String> {
+    let mut failed = Vec::new();
+    running.retain_mut(|(process, child)| {
+        let describe =
+            |how: String| format!("process {process} ({}) failed ({how})", hosts[*process]);
+        match child.try_wait() {
+            Ok(None) => true,
+            Ok(Some(status)) if status.success() => false,
+            Ok(Some(status)) => {
+                failed.push(describe(status.to_string()));
+                false
+            }
+            Err(e) => {
+                failed.push(describe(format!("cannot wait for it: {e}")));
+                false
+            }
+        }
+    });
+    failed
 }
 
 /// Kills and reaps every process still running.

@@ -7,9 +7,11 @@
 
 use std::cell::RefCell;
 use std::panic::PanicHookInfo;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Once, OnceLock};
 
 use crate::error::{Failure, RillError};
+use crate::progress::say;
 
 /// This process's index and the host list, once it is part of a cluster.
 static CLUSTER: OnceLock<(usize, Vec<String>)> = OnceLock::new();
@@ -83,8 +85,16 @@ fn handle(info: &PanicHookInfo<'_>) -> bool {
     let cause = message
         .strip_prefix("timely communication error: ")
         .unwrap_or(message);
-    eprintln!(
-        "rill: process {process} lost its connection to process {peer}{address}: {cause}; stopping"
-    );
+    // Both network threads of a peer, and those of other peers, may panic at once: the first
+    // one reports and exits, the others wait for the exit.
+    static REPORTED: AtomicBool = AtomicBool::new(false);
+    if REPORTED.swap(true, Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
+    say(&format!(
+        "process {process} lost its connection to process {peer}{address}: {cause}; stopping"
+    ));
     std::process::exit(1);
 }

@@ -1,5 +1,6 @@
 //! Logging, the live progress line on a terminal, and the end-of-run summary line.
 
+use std::io::Write;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
@@ -85,9 +86,17 @@ impl Drop for Progress {
 /// Prints the summary line to stderr, prefixed with the process index in a cluster.
 pub(crate) fn print_summary(summary: &RunSummary, process: Option<usize>) {
     match process {
-        Some(process) => eprintln!("rill: process {process}: {summary}"),
-        None => eprintln!("rill: {summary}"),
+        Some(process) => say(&format!("process {process}: {summary}")),
+        None => say(&summary.to_string()),
     }
+}
+
+/// Prints `rill: {line}` to stderr in one write, so that lines of processes sharing a terminal
+/// or pipe do not interleave.
+pub(crate) fn say(line: &str) {
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(format!("rill: {line}\n").as_bytes());
 }
 
 /// `1234567` as `1,234,567`.
