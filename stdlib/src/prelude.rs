@@ -1,0 +1,4 @@
+//! Everything a pipeline usually needs: `use rill_stdlib::prelude::*;`.
+
+pub use crate::sink::*;
+pub use crate::source::*;

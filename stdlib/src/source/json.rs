@@ -1,0 +1,178 @@
+//! `json_lines`: a file of JSON values, one per line, decoded with serde.
+
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use rill_runtime::{BadRecord, Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
+use serde::de::DeserializeOwned;
+
+use super::split::LineSplit;
+
+/// Reads the file at `path` as one JSON value per line (JSON Lines), decoding each into a `T`
+/// with serde, at epoch 0. Blank lines are skipped.
+///
+/// Workers split the file by byte range, as in [`text_lines`](super::text_lines). A line that
+/// does not decode becomes a [`BadRecord`] whose problem is serde_json's message with the
+/// column, e.g. `invalid type: string "x", expected u64 at column 12`.
+///
+/// ```
+/// use rill_runtime::{Batch, ReadStatus, Source, SourceReader, WorkerInfo};
+/// use rill_stdlib::source::json_lines;
+///
+/// #[derive(serde::Deserialize, Debug, PartialEq)]
+/// struct Click { user: u64, page: String }
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("clicks.jsonl");
+/// std::fs::write(&path, "{\"user\": 7, \"page\": \"/\"}\n\n{\"user\": \"x\"}\n")?;
+/// let mut reader = json_lines::<Click>(&path).open(WorkerInfo::SINGLE)?;
+/// let mut batch = Batch::new(0, 100);
+/// while reader.read(&mut batch)? != ReadStatus::Done {}
+/// assert_eq!(batch.records, [Click { user: 7, page: "/".into() }]);
+/// assert_eq!(batch.bad[0].line, 3);
+/// assert_eq!(batch.bad[0].problem, "invalid type: string \"x\", expected u64 at column 12");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn json_lines<T: DeserializeOwned + 'static>(path: impl AsRef<Path>) -> JsonLines<T> {
+    JsonLines {
+        path: path.as_ref().to_path_buf(),
+        record: PhantomData,
+    }
+}
+
+/// The source [`json_lines`] describes.
+#[derive(Debug)]
+pub struct JsonLines<T> {
+    path: PathBuf,
+    record: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for JsonLines<T> {
+    fn clone(&self) -> Self {
+        JsonLines {
+            path: self.path.clone(),
+            record: PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned + 'static> Source for JsonLines<T> {
+    type Item = T;
+    type Reader = JsonLinesReader<T>;
+
+    fn open(self, worker: WorkerInfo) -> Result<JsonLinesReader<T>> {
+        Ok(JsonLinesReader {
+            split: LineSplit::open(&self.path, worker)?,
+            record: PhantomData,
+        })
+    }
+}
+
+/// One worker's reader of a [`JsonLines`] source.
+pub struct JsonLinesReader<T> {
+    split: LineSplit,
+    record: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned + 'static> SourceReader for JsonLinesReader<T> {
+    type Item = T;
+
+    fn read(&mut self, batch: &mut Batch<T>) -> Result<ReadStatus> {
+        while !batch.is_full() {
+            let Some(line) = self.split.next_line()? else {
+                return Ok(ReadStatus::Done);
+            };
+            if line.text.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match serde_json::from_slice::<T>(line.text) {
+                Ok(record) => batch.push(record),
+                Err(error) => batch.push_bad(BadRecord {
+                    origin: line.origin.to_string(),
+                    line: line.number,
+                    problem: problem(&error),
+                    text: String::from_utf8_lossy(line.text).into_owned(),
+                }),
+            }
+        }
+        Ok(ReadStatus::More)
+    }
+}
+
+/// serde_json's message with only the column: the line is the record's own, not serde_json's 1.
+fn problem(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    match message.strip_suffix(&position) {
+        Some(what) => format!("{what} at column {}", error.column()),
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{drain_all, worker};
+    use serde::Deserialize;
+
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    struct Event {
+        id: u64,
+        name: String,
+    }
+
+    #[test]
+    fn decodes_values_and_reports_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let content = "{\"id\": 1, \"name\": \"a\"}\r\n   \n{\"id\": \"two\", \"name\": \"b\"}\n{\"id\": 3\n{\"id\": 4, \"name\": \"d\"}";
+        std::fs::write(&path, content).unwrap();
+        let mut drained = drain_all(&json_lines::<Event>(&path), 1).pop().unwrap();
+        let ids: Vec<u64> = drained.records.iter().map(|(_, e)| e.id).collect();
+        assert_eq!(ids, [1, 4]);
+        let origin = path.display().to_string();
+        assert_eq!(
+            drained.bad.remove(0),
+            BadRecord {
+                origin: origin.clone(),
+                line: 3,
+                problem: "invalid type: string \"two\", expected u64 at column 12".into(),
+                text: "{\"id\": \"two\", \"name\": \"b\"}".into(),
+            }
+        );
+        assert_eq!(drained.bad[0].line, 4);
+        assert_eq!(
+            drained.bad[0].problem,
+            "EOF while parsing an object at column 8"
+        );
+    }
+
+    #[test]
+    fn split_among_workers_keeps_every_line_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let content: String = (0..100)
+            .map(|i| format!("{{\"id\": {i}, \"name\": \"n{i}\"}}\n"))
+            .collect();
+        std::fs::write(&path, content).unwrap();
+        for peers in 1..=5 {
+            let ids: Vec<u64> = drain_all(&json_lines::<Event>(&path), peers)
+                .into_iter()
+                .flat_map(|d| d.records)
+                .map(|(_, e)| e.id)
+                .collect();
+            assert_eq!(ids, (0..100).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_bad_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bytes.jsonl");
+        std::fs::write(&path, b"\"ok\"\n\"bad \xff\"\n").unwrap();
+        let reader = json_lines::<String>(&path).open(worker(0, 1)).unwrap();
+        let drained = crate::test_support::drain(reader);
+        assert_eq!(drained.records, [(0, "ok".to_string())]);
+        assert_eq!(drained.bad[0].line, 2);
+    }
+}

@@ -1,0 +1,22 @@
+//! Sources: where a pipeline's records come from.
+//!
+//! Files ([`text_lines`], [`csv`], [`json_lines`]) are split among workers by byte range;
+//! [`from_iter`] deals items round-robin; [`generate`] and [`words`] make deterministic
+//! synthetic data whose records do not depend on the number of workers.
+
+mod csv;
+mod generate;
+mod iter;
+mod json;
+mod rng;
+mod split;
+mod text;
+mod words;
+
+pub use self::csv::{csv, Csv, CsvReader};
+pub use self::generate::{generate, generate_unbounded, Generate, GenerateReader};
+pub use self::iter::{from_iter, FromIter, FromIterReader};
+pub use self::json::{json_lines, JsonLines, JsonLinesReader};
+pub use self::rng::{Rng, Zipf};
+pub use self::text::{text_lines, TextLines, TextLinesReader};
+pub use self::words::{word, words};
