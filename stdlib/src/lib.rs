@@ -6,6 +6,8 @@
 //! [`rill_runtime::Source`] and sinks [`rill_runtime::Sink`]; both are plain Rust I/O that the
 //! runtime drives, one reader or writer per worker.
 
+#![warn(missing_docs)]
+
 mod io_message;
 pub mod prelude;
 pub mod sink;

@@ -91,7 +91,7 @@ impl<T, E: Encode<T>> Sink<T> for FileSink<E> {
 }
 
 /// Creates (or truncates) the file at `path`, with messages that name it.
-fn create_output(path: &Path) -> Result<File> {
+pub(crate) fn create_output(path: &Path) -> Result<File> {
     let cannot =
         |why: String| RillError::new(format!("cannot create output `{}`: {why}", path.display()));
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {

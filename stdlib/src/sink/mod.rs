@@ -1,10 +1,11 @@
 //! Sinks: where a pipeline's records go.
 //!
-//! File sinks ([`text_file`], [`csv_file`], [`json_lines_file`]) and [`stdout`] gather every
+//! File sinks ([`text_file`], [`csv_file`], [`json_lines_file`]), [`stdout`] and [`csv_to`] gather every
 //! record on worker 0, which writes them in one place; [`collect`] and [`for_each`] run on every
 //! worker.
 
 mod collect;
+mod csv_to;
 mod encode;
 mod file;
 mod for_each;
@@ -12,6 +13,7 @@ mod stdout;
 mod writer;
 
 pub use self::collect::{collect, Collect, Collector};
+pub use self::csv_to::{csv_to, CsvTo};
 pub use self::encode::{CsvEncoding, Encode, JsonEncoding, TextEncoding};
 pub use self::file::{csv_file, json_lines_file, text_file, FileSink};
 pub use self::for_each::{for_each, ForEach};
