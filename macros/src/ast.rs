@@ -12,7 +12,6 @@
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{parenthesized, Attribute, Expr, Ident, Token};
 
 /// A whole `dataflow!` invocation.

@@ -20,9 +20,9 @@ pub mod stream;
 
 pub use context::{Dataflow, Epoch, JobEnv, Metrics, WorkerInfo};
 pub use error::{Failure, Result, RillError};
-pub use io::{Batch, BadRecord, Placement, ReadStatus, Sink, SinkWriter, Source, SourceReader};
+pub use io::{BadRecord, Batch, Placement, ReadStatus, Sink, SinkWriter, Source, SourceReader};
 pub use job::{Job, RunSummary};
 pub use key::{Key, Record};
 pub use options::{Mode, RunOptions};
 pub use progress::init_logging;
-pub use stream::{KeyedStream, Stream};
+pub use stream::{IntoRecords, KeyedStream, Stream};

@@ -11,6 +11,9 @@ use super::in_order::InOrder;
 use super::{KeyedStream, Stream};
 use crate::key::{worker_for_key, Key, Record, StableHashMap};
 
+/// Every record each side has seen, per key.
+type Seen<K, L, R> = StableHashMap<K, (Vec<L>, Vec<R>)>;
+
 /// A record of either input, so both inputs can be put in one epoch order.
 enum Side<L, R> {
     Left(L),
@@ -27,63 +30,59 @@ impl<'scope, K: Key, T: Record + Clone> KeyedStream<'scope, K, T> {
         let peers = self.env.worker.peers;
         let left_route = Exchange::new(move |(key, _): &(K, T)| worker_for_key(key, peers));
         let right_route = Exchange::new(move |(key, _): &(K, U)| worker_for_key(key, peers));
-        let mut seen: StableHashMap<K, (Vec<T>, Vec<U>)> = StableHashMap::default();
+        let mut seen: Seen<K, T, U> = StableHashMap::default();
         let mut order = InOrder::default();
         let mut sided = Vec::new();
-        let inner = self.pairs.binary_frontier(
-            other.pairs,
-            left_route,
-            right_route,
-            name,
-            move |_, _| {
-                move |(left, left_frontier), (right, right_frontier), out| {
-                    let low = [
-                        left_frontier.frontier().first(),
-                        right_frontier.frontier().first(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .min()
-                    .copied();
-                    let apply =
-                        |(seen, out): &mut (&mut StableHashMap<K, (Vec<T>, Vec<U>)>, &mut _),
-                         cap: &_,
-                         batch: &mut Vec<(K, Side<T, U>)>| {
-                            let mut session =
+        let inner =
+            self.pairs
+                .binary_frontier(other.pairs, left_route, right_route, name, move |_, _| {
+                    move |(left, left_frontier), (right, right_frontier), out| {
+                        let low = [
+                            left_frontier.frontier().first(),
+                            right_frontier.frontier().first(),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .min()
+                        .copied();
+                        let apply =
+                            |(seen, out): &mut (&mut Seen<K, T, U>, &mut _),
+                             cap: &_,
+                             batch: &mut Vec<(K, Side<T, U>)>| {
+                                let mut session =
                                 timely::dataflow::operators::generic::OutputBuilderSession::session(
                                     out, cap,
                                 );
-                            for (key, record) in batch.drain(..) {
-                                let (lefts, rights) = seen.entry(key.clone()).or_default();
-                                match record {
-                                    Side::Left(l) => {
-                                        for r in rights.iter() {
-                                            session.give((key.clone(), (l.clone(), r.clone())));
+                                for (key, record) in batch.drain(..) {
+                                    let (lefts, rights) = seen.entry(key.clone()).or_default();
+                                    match record {
+                                        Side::Left(l) => {
+                                            for r in rights.iter() {
+                                                session.give((key.clone(), (l.clone(), r.clone())));
+                                            }
+                                            lefts.push(l);
                                         }
-                                        lefts.push(l);
-                                    }
-                                    Side::Right(r) => {
-                                        for l in lefts.iter() {
-                                            session.give((key.clone(), (l.clone(), r.clone())));
+                                        Side::Right(r) => {
+                                            for l in lefts.iter() {
+                                                session.give((key.clone(), (l.clone(), r.clone())));
+                                            }
+                                            rights.push(r);
                                         }
-                                        rights.push(r);
                                     }
                                 }
-                            }
-                        };
-                    let mut state = (&mut seen, out);
-                    order.advance(low, &mut state, apply, |_, _| {});
-                    left.for_each(|cap, batch| {
-                        sided.extend(batch.drain(..).map(|(k, l)| (k, Side::Left(l))));
-                        order.accept(cap.retain(0), &mut sided, low, &mut state, apply);
-                    });
-                    right.for_each(|cap, batch| {
-                        sided.extend(batch.drain(..).map(|(k, r)| (k, Side::Right(r))));
-                        order.accept(cap.retain(0), &mut sided, low, &mut state, apply);
-                    });
-                }
-            },
-        );
+                            };
+                        let mut state = (&mut seen, out);
+                        order.advance(low, &mut state, apply, |_, _| {});
+                        left.for_each(|cap, batch| {
+                            sided.extend(batch.drain(..).map(|(k, l)| (k, Side::Left(l))));
+                            order.accept(cap.retain(0), &mut sided, low, &mut state, apply);
+                        });
+                        right.for_each(|cap, batch| {
+                            sided.extend(batch.drain(..).map(|(k, r)| (k, Side::Right(r))));
+                            order.accept(cap.retain(0), &mut sided, low, &mut state, apply);
+                        });
+                    }
+                });
         Stream {
             inner,
             env: self.env,

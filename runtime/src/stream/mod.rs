@@ -77,3 +77,22 @@ impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
         }
     }
 }
+
+/// A stream or a keyed stream, seen as a stream of its records (keys dropped). Lets `concat`
+/// take keyed streams by name.
+pub trait IntoRecords<'scope, T: 'static> {
+    /// The records, without keys.
+    fn into_records(self) -> Stream<'scope, T>;
+}
+
+impl<'scope, T: 'static> IntoRecords<'scope, T> for Stream<'scope, T> {
+    fn into_records(self) -> Stream<'scope, T> {
+        self
+    }
+}
+
+impl<'scope, K: 'static, T: 'static> IntoRecords<'scope, T> for KeyedStream<'scope, K, T> {
+    fn into_records(self) -> Stream<'scope, T> {
+        self.values()
+    }
+}
