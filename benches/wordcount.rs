@@ -1,0 +1,336 @@
+//! Word count, the `dataflow!` DSL against a hand-written timely program, on the same input.
+//!
+//! ```text
+//! cargo bench --bench wordcount                                  # 10M words, 5 reps, 1 and 2 workers
+//! cargo bench --bench wordcount -- --words 2000000 --reps 3 --workers 1,2,4
+//! cargo bench --bench wordcount -- --only dsl --reps 1           # one version, e.g. for a profiler
+//! ```
+//!
+//! The input is generated once, in memory (a `Vec<String>` of lines of 5 to 15 words, mean 10,
+//! Zipf-distributed over a vocabulary of 10,000 words of [`word`]), so no I/O is measured. Both
+//! versions read the same lines, worker `w` of `n` taking lines `i` with `i % n == w`:
+//!
+//! * `dsl`: `source(from_iter(lines.clone())) -> flat_map(split) -> key_by(clone) -> count() ->
+//!   sink(collect(..))`, run with `Job::run_with`. The job closure owns a copy of the lines, made
+//!   before the clock starts; the clones the job makes itself (each worker clones the build
+//!   closure, and `lines.clone()` runs on every worker) are part of its time.
+//! * `timely`: what an expert timely user writes. A `source` operator emits the worker's share of
+//!   the lines (cloned from a shared `Arc<Vec<String>>`, 8192 lines per activation like Rill's
+//!   source), `flat_map` to `(word, 1)`, `Exchange` by hash of the word, and a `unary_frontier`
+//!   that counts into a hash map per timestamp and emits `(word, count)` once the frontier passes.
+//!
+//! Both use the same hash, `rill::runtime::key::stable_hash`, for routing, and the same hash map,
+//! `StableHashMap`, for counting. The results of both are checked against each other and
+//! against a sequential count, once per worker count, outside the timed region. A run is timed
+//! from just before `run_with` / `timely::execute` until both return (thread start and join
+//! included for both).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rill::prelude::*;
+use rill::runtime::key::{stable_hash, StableHashMap};
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::operator::source;
+use timely::dataflow::operators::generic::Operator;
+use timely::dataflow::operators::vec::Map;
+
+/// Lines per source activation, in both versions (Rill's source emits 8192 records per step).
+const LINES_PER_STEP: usize = 8192;
+const VOCABULARY: u64 = 10_000;
+const SEED: u64 = 2024;
+
+type Counts = Vec<(String, u64)>;
+
+struct Args {
+    words: u64,
+    reps: usize,
+    workers: Vec<usize>,
+    only: Option<String>,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        words: 10_000_000,
+        reps: 5,
+        workers: vec![1, 2],
+        only: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .unwrap_or_else(|| panic!("{name} needs a value"))
+        };
+        match arg.as_str() {
+            "--words" => args.words = value("--words").replace('_', "").parse().expect("--words N"),
+            "--reps" => args.reps = value("--reps").parse().expect("--reps R"),
+            "--workers" => {
+                args.workers = value("--workers")
+                    .split(',')
+                    .map(|w| w.trim().parse().expect("--workers 1,2"))
+                    .collect()
+            }
+            "--only" => args.only = Some(value("--only")),
+            // What cargo passes to every bench target; a name filter is ignored too.
+            "--bench" => {}
+            other if other.starts_with("--") => panic!("unknown flag {other}; flags: --words N --reps R --workers 1,2 --only dsl|timely"),
+            _ => {}
+        }
+    }
+    assert!(args.reps > 0 && !args.workers.is_empty() && args.workers.iter().all(|&w| w > 0));
+    args
+}
+
+/// `words` Zipf-distributed words in lines of 5 to 15 words (the last line may be shorter).
+fn generate_lines(words: u64) -> Vec<String> {
+    let vocabulary: Vec<String> = (1..=VOCABULARY).map(word).collect();
+    let zipf = Zipf::new(VOCABULARY, 1.0);
+    let mut rng = Rng::new(SEED);
+    let mut lines = Vec::with_capacity((words / 10 + 1) as usize);
+    let mut left = words;
+    while left > 0 {
+        let n = (5 + rng.below(11)).min(left);
+        left -= n;
+        let mut line = String::with_capacity(n as usize * 7);
+        for i in 0..n {
+            if i > 0 {
+                line.push(' ');
+            }
+            line.push_str(&vocabulary[zipf.sample(&mut rng) as usize - 1]);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+fn sequential_count(lines: &[String]) -> Counts {
+    let mut counts: HashMap<&str, u64> = HashMap::new();
+    for line in lines {
+        for w in line.split_whitespace() {
+            *counts.entry(w).or_insert(0) += 1;
+        }
+    }
+    let mut counts: Counts = counts.into_iter().map(|(w, c)| (w.to_owned(), c)).collect();
+    counts.sort();
+    counts
+}
+
+/// The DSL version. `lines` is moved into the job before the clock starts.
+fn run_dsl(lines: Vec<String>, workers: usize) -> (Duration, Counts) {
+    let counts = Collector::new();
+    let results = counts.clone();
+    let job = dataflow! {
+        #![name = "wordcount-bench"]
+        let text = source(from_iter(lines.clone()));
+        text
+            -> flat_map(|line: String| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+            -> key_by(|w: &String| w.clone())
+            -> count()
+            -> sink(collect(&results));
+    };
+    let options = RunOptions {
+        workers,
+        quiet: true,
+        ..RunOptions::default()
+    };
+    let started = Instant::now();
+    job.run_with(&options).expect("the DSL job failed");
+    let elapsed = started.elapsed();
+    (elapsed, counts.take())
+}
+
+/// The hand-written timely version.
+fn run_timely(lines: &Arc<Vec<String>>, workers: usize) -> (Duration, Counts) {
+    let results: Arc<Mutex<Counts>> = Arc::default();
+    let config = if workers == 1 {
+        timely::Config::thread()
+    } else {
+        timely::Config::process(workers)
+    };
+    let lines = Arc::clone(lines);
+    let sink = Arc::clone(&results);
+    let started = Instant::now();
+    timely::execute(config, move |worker| {
+        let (index, peers) = (worker.index(), worker.peers());
+        let lines = Arc::clone(&lines);
+        let sink = Arc::clone(&sink);
+        worker.dataflow::<u64, _, _>(|scope| {
+            source(scope, "Lines", |capability, info| {
+                let activator = scope.activator_for(info.address);
+                let mut capability = Some(capability);
+                let mut next = index;
+                move |output| {
+                    let Some(cap) = capability.as_ref() else { return };
+                    let mut session = output.session(cap);
+                    for _ in 0..LINES_PER_STEP {
+                        let Some(line) = lines.get(next) else { break };
+                        session.give(line.clone());
+                        next += peers;
+                    }
+                    drop(session);
+                    if next >= lines.len() {
+                        capability = None;
+                    } else {
+                        activator.activate();
+                    }
+                }
+            })
+            .container::<Vec<String>>()
+            .flat_map(|line: String| {
+                line.split_whitespace()
+                    .map(|w| (w.to_owned(), 1u64))
+                    .collect::<Vec<_>>()
+            })
+            .unary_frontier(
+                Exchange::new(|(w, _): &(String, u64)| stable_hash(w)),
+                "Count",
+                |_, _| {
+                    let mut open = BTreeMap::new();
+                    move |(input, frontier), output| {
+                        input.for_each_time(|time, batches| {
+                            let (_, counts) = open
+                                .entry(*time.time())
+                                .or_insert_with(|| (time.retain(0), StableHashMap::default()));
+                            for batch in batches {
+                                for (w, n) in batch.drain(..) {
+                                    *counts.entry(w).or_insert(0u64) += n;
+                                }
+                            }
+                        });
+                        while let Some(entry) = open.first_entry() {
+                            if frontier.less_equal(entry.key()) {
+                                break;
+                            }
+                            let (cap, counts) = entry.remove();
+                            output.session(&cap).give_iterator(counts.into_iter());
+                        }
+                    }
+                },
+            )
+            .container::<Vec<(String, u64)>>()
+            .sink(
+                timely::dataflow::channels::pact::Pipeline,
+                "Collect",
+                move |(input, _)| {
+                    input.for_each_time(|_, batches| {
+                        let mut all = sink.lock().unwrap();
+                        for batch in batches {
+                            all.append(batch);
+                        }
+                    });
+                },
+            );
+        });
+    })
+    .expect("the timely job failed");
+    let elapsed = started.elapsed();
+    let counts = std::mem::take(&mut *results.lock().unwrap());
+    (elapsed, counts)
+}
+
+fn median(times: &[f64]) -> f64 {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+fn main() {
+    let args = parse_args();
+    let started = Instant::now();
+    let lines = generate_lines(args.words);
+    let bytes: usize = lines.iter().map(String::len).sum();
+    eprintln!(
+        "input: {} words in {} lines ({:.1} MB), vocabulary {VOCABULARY}, generated in {:.2} s",
+        args.words,
+        lines.len(),
+        bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    let expected = sequential_count(&lines);
+    let shared = Arc::new(lines);
+    let run_dsl_version = args.only.as_deref() != Some("timely");
+    let run_timely_version = args.only.as_deref() != Some("dsl");
+
+    // (version, workers) -> seconds of every rep.
+    let mut times: BTreeMap<(&str, usize), Vec<f64>> = BTreeMap::new();
+    for &workers in &args.workers {
+        for rep in 0..args.reps {
+            // Alternate which version goes first, so that drift in the machine's load evens out.
+            let order: [&str; 2] = if rep % 2 == 0 { ["dsl", "timely"] } else { ["timely", "dsl"] };
+            for version in order {
+                let (elapsed, mut counts) = match version {
+                    "dsl" if run_dsl_version => run_dsl(shared.to_vec(), workers),
+                    "timely" if run_timely_version => run_timely(&shared, workers),
+                    _ => continue,
+                };
+                if rep == 0 {
+                    counts.sort();
+                    assert!(
+                        counts == expected,
+                        "{version} on {workers} workers: {} distinct words, expected {}; counts differ from the sequential count",
+                        counts.len(),
+                        expected.len()
+                    );
+                }
+                eprintln!(
+                    "  {version:6} workers {workers} rep {rep}: {:.3} s{}",
+                    elapsed.as_secs_f64(),
+                    if rep == 0 { " (counts checked)" } else { "" }
+                );
+                times.entry((version, workers)).or_default().push(elapsed.as_secs_f64());
+            }
+        }
+    }
+    if run_dsl_version && run_timely_version {
+        eprintln!(
+            "check: for every worker count, the DSL's and the hand-written counts equal the sequential count ({} distinct words)",
+            expected.len()
+        );
+    }
+
+    let words = args.words as f64;
+    println!();
+    println!(
+        "word count, {} words, {} reps per row (median), {} cores",
+        args.words,
+        args.reps,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "{:<8} {:>7} {:>10} {:>10} {:>13} {:>12}",
+        "version", "workers", "median s", "Mwords/s", "DSL/timely", "scaling"
+    );
+    let base = |version: &str| times.get(&(version, args.workers[0])).map(|t| median(t));
+    for &workers in &args.workers {
+        for version in ["dsl", "timely"] {
+            let Some(t) = times.get(&(version, workers)) else { continue };
+            let m = median(t);
+            let ratio = match (version, times.get(&("timely", workers))) {
+                ("dsl", Some(h)) => format!("{:.3}", median(h) / m),
+                _ => String::new(),
+            };
+            let scaling = match base(version) {
+                Some(b) if workers != args.workers[0] => {
+                    format!("{:.2}x vs {}w", b / m, args.workers[0])
+                }
+                _ => String::new(),
+            };
+            println!(
+                "{:<8} {:>7} {:>10.3} {:>10.2} {:>13} {:>12}",
+                version,
+                workers,
+                m,
+                words / m / 1e6,
+                ratio,
+                scaling
+            );
+        }
+    }
+}
