@@ -1,0 +1,7 @@
+use rill::prelude::*;
+
+fn main() {
+    let _job = dataflow! {
+        let done = source(from_iter(vec![1u32, 2])) -> sink(stdout());
+    };
+}

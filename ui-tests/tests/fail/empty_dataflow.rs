@@ -1,0 +1,5 @@
+use rill::prelude::*;
+
+fn main() {
+    let _job = dataflow! {};
+}

@@ -1,0 +1,7 @@
+use rill::prelude::*;
+
+fn main() {
+    let _job = dataflow! {
+        let numbers = ;
+    };
+}

@@ -1,0 +1,7 @@
+use rill::prelude::*;
+
+fn main() {
+    let _job = dataflow! {
+        source(from_iter(vec!["a".to_string()])) -> count() -> sink(stdout());
+    };
+}

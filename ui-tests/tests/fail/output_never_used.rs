@@ -1,0 +1,7 @@
+use rill::prelude::*;
+
+fn main() {
+    let _job = dataflow! {
+        source(from_iter(vec![1u32, 2])) -> map(|n: u32| n + 1);
+    };
+}

@@ -1,0 +1,7 @@
+use rill::prelude::*;
+
+fn main() {
+    let _job = dataflow! {
+        map(|n: u32| n + 1) -> sink(stdout());
+    };
+}
