@@ -1,6 +1,6 @@
 //! Sinks: where a pipeline's records go.
 //!
-//! File sinks ([`text_file`], [`csv_file`], [`json_lines_file`]), [`stdout`] and [`csv_to`] gather every
+//! File sinks ([`text_file`], [`csv_file`], [`json_lines_file`]), [`stdout`], [`stderr`] and [`csv_to`] gather every
 //! record on worker 0, which writes them in one place; [`collect`] and [`for_each`] run on every
 //! worker.
 
@@ -9,6 +9,7 @@ mod csv_to;
 mod encode;
 mod file;
 mod for_each;
+mod stderr;
 mod stdout;
 mod writer;
 
@@ -17,5 +18,6 @@ pub use self::csv_to::{csv_to, CsvTo};
 pub use self::encode::{CsvEncoding, Encode, JsonEncoding, TextEncoding};
 pub use self::file::{csv_file, json_lines_file, text_file, FileSink};
 pub use self::for_each::{for_each, ForEach};
+pub use self::stderr::{stderr, StderrSink};
 pub use self::stdout::{stdout, StdoutSink};
 pub use self::writer::EncodedWriter;

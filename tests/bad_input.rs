@@ -1,0 +1,110 @@
+//! Bad input never panics and is never dropped silently: it fails the job with a message naming
+//! the file, line and problem, or goes to the error output the pipeline bound.
+
+mod support;
+
+use std::collections::HashMap;
+
+use support::{layout_args, run, sorted_lines, LAYOUTS};
+
+#[test]
+fn sales_routes_bad_lines_and_totals_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("sales.csv");
+    let regions = ["north", "south", "east", "west"];
+    let mut text = String::from("region,product,cents\n");
+    let mut totals: HashMap<&str, u64> = HashMap::new();
+    let mut bad_lines = Vec::new();
+    for i in 0..5_000u64 {
+        let line_number = i + 2;
+        let region = regions[(i * 7 % 4) as usize];
+        match i % 997 {
+            13 => {
+                text.push_str(&format!("{region},kettle,lots\n"));
+                bad_lines.push(format!(
+                    "skipped {}:{line_number}: field `cents`",
+                    input.display()
+                ));
+            }
+            500 => {
+                text.push_str(&format!("{region}\n"));
+                bad_lines.push(format!("skipped {}:{line_number}: ", input.display()));
+            }
+            _ => {
+                let cents = 100 + i % 250;
+                text.push_str(&format!("{region},mug,{cents}\n"));
+                *totals.entry(region).or_default() += cents;
+            }
+        }
+    }
+    std::fs::write(&input, text).unwrap();
+    let mut expected: Vec<String> = totals
+        .iter()
+        .map(|(region, cents)| format!("{region},{cents}"))
+        .collect();
+    expected.sort();
+    for layout in LAYOUTS {
+        let args = vec!["--input".to_string(), input.display().to_string()];
+        let output = dir.path().join("output.csv");
+        let mut all = args.clone();
+        all.extend(["--output".to_string(), output.display().to_string()]);
+        all.extend(layout_args(layout, dir.path()));
+        let result = run("sales", &all);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(result.status.success(), "{layout:?}: {stderr}");
+        let mut skipped: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("skipped "))
+            .collect();
+        skipped.sort();
+        assert_eq!(skipped.len(), bad_lines.len(), "{layout:?}: {stderr}");
+        for prefix in &bad_lines {
+            assert!(
+                skipped.iter().any(|line| line.starts_with(prefix.as_str())),
+                "{layout:?}: no `{prefix}` in {stderr}"
+            );
+        }
+        assert_eq!(
+            sorted_lines(&std::fs::read_to_string(&output).unwrap()),
+            expected,
+            "{layout:?}"
+        );
+    }
+}
+
+#[test]
+fn invalid_utf8_fails_the_job_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("broken.txt");
+    let mut bytes = b"good line one\ngood line two\n".to_vec();
+    bytes.extend_from_slice(b"bad \xff\xfe line\nlast line\n");
+    std::fs::write(&input, bytes).unwrap();
+    for layout in LAYOUTS {
+        let mut args = vec!["--input".to_string(), input.display().to_string()];
+        args.extend(layout_args(layout, dir.path()));
+        let result = run("wordcount", &args);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(!result.status.success(), "{layout:?} should fail");
+        assert!(
+            stderr.contains(&format!("{}:3:", input.display())),
+            "{layout:?}: {stderr}"
+        );
+        assert!(stderr.contains("UTF-8"), "{layout:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{layout:?}: {stderr}");
+    }
+}
+
+#[test]
+fn missing_input_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.txt");
+    for layout in LAYOUTS {
+        let mut args = vec!["--input".to_string(), missing.display().to_string()];
+        args.extend(layout_args(layout, dir.path()));
+        let result = run("wordcount", &args);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(!result.status.success(), "{layout:?} should fail");
+        assert!(stderr.contains("nope.txt"), "{layout:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{layout:?}: {stderr}");
+    }
+}
