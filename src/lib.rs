@@ -99,7 +99,8 @@ pub use rill_stdlib as stdlib;
 pub mod prelude {
     pub use crate::dataflow;
     pub use rill_runtime::{
-        BadRecord, Epoch, Job, Key, KeyedStream, Record, RillError, RunOptions, RunSummary, Stream,
+        BadRecord, Epoch, Job, Key, KeyedStream, Record, RillError, RunOptions, RunSummary, Sink,
+        Source, Stream,
     };
     pub use rill_stdlib::prelude::*;
 }

@@ -108,3 +108,86 @@ fn missing_input_names_the_file() {
         assert!(!stderr.contains("panicked"), "{layout:?}: {stderr}");
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+struct Row {
+    name: String,
+    n: u64,
+}
+
+fn options(workers: usize) -> rill::prelude::RunOptions {
+    rill::prelude::RunOptions {
+        workers,
+        quiet: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_bad_csv_line_fails_the_job_when_no_error_output_is_bound() {
+    use rill::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rows.csv");
+    std::fs::write(&path, "name,n\na,1\nb,2\nc,three\nd,4\n").unwrap();
+    for workers in [1, 3] {
+        let rows = Collector::<Row>::new();
+        let sink_rows = rows.clone();
+        let csv_path = path.clone();
+        let job = dataflow! {
+            source(csv::<Row>(&csv_path)) -> sink(collect(&sink_rows));
+        };
+        let error = job
+            .run_with(&options(workers))
+            .expect_err("a bad line must fail the job");
+        let expected = format!(
+            "{}:4: field `n`: invalid digit found in string",
+            path.display()
+        );
+        assert!(
+            error.message().contains(&expected),
+            "{workers} workers: {error}"
+        );
+        assert!(
+            error.message().contains("let (records, bad) = source(...)"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn bad_json_lines_go_to_the_bound_error_output() {
+    use rill::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rows.jsonl");
+    let mut text = String::new();
+    let mut expected_rows = Vec::new();
+    let mut expected_bad = Vec::new();
+    for i in 0..3_000u64 {
+        if i % 301 == 7 {
+            text.push_str(&format!("{{\"name\": \"r{i}\", \"n\": \"oops\"}}\n"));
+            expected_bad.push(i + 1);
+        } else {
+            text.push_str(&format!("{{\"name\": \"r{i}\", \"n\": {i}}}\n"));
+            expected_rows.push(Row {
+                name: format!("r{i}"),
+                n: i,
+            });
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    expected_rows.sort();
+    for workers in [1, 4] {
+        let (rows, bad) = (Collector::<Row>::new(), Collector::<BadRecord>::new());
+        let (sink_rows, sink_bad, json_path) = (rows.clone(), bad.clone(), path.clone());
+        let job = dataflow! {
+            let (records, errors) = source(json_lines::<Row>(&json_path));
+            records -> sink(collect(&sink_rows));
+            errors -> sink(collect(&sink_bad));
+        };
+        job.run_with(&options(workers)).unwrap();
+        assert_eq!(rows.sorted(), expected_rows, "{workers} workers");
+        let mut bad_lines: Vec<u64> = bad.take().iter().map(|b| b.line).collect();
+        bad_lines.sort();
+        assert_eq!(bad_lines, expected_bad, "{workers} workers");
+    }
+}
