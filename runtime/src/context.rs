@@ -25,7 +25,12 @@ pub struct WorkerInfo {
 
 impl WorkerInfo {
     /// The worker of a single-threaded, single-process run.
-    pub const SINGLE: WorkerInfo = WorkerInfo { index: 0, peers: 1, process: 0, processes: 1 };
+    pub const SINGLE: WorkerInfo = WorkerInfo {
+        index: 0,
+        peers: 1,
+        process: 0,
+        processes: 1,
+    };
 }
 
 /// Counters one process keeps for its progress line and its end-of-job summary.
@@ -69,7 +74,11 @@ pub struct JobEnv {
 impl JobEnv {
     /// An environment for one worker of a single process, with fresh counters.
     pub fn single() -> Self {
-        JobEnv { worker: WorkerInfo::SINGLE, failure: Failure::default(), metrics: Arc::default() }
+        JobEnv {
+            worker: WorkerInfo::SINGLE,
+            failure: Failure::default(),
+            metrics: Arc::default(),
+        }
     }
 }
 

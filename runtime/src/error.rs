@@ -17,12 +17,16 @@ pub struct RillError {
 impl RillError {
     /// Creates an error from a message that a user can act on.
     pub fn new(message: impl Into<String>) -> Self {
-        RillError { message: message.into() }
+        RillError {
+            message: message.into(),
+        }
     }
 
     /// Prefixes the message with where the error happened, e.g. an operator name.
     pub fn context(self, context: impl fmt::Display) -> Self {
-        RillError { message: format!("{context}: {}", self.message) }
+        RillError {
+            message: format!("{context}: {}", self.message),
+        }
     }
 
     /// The message, without any prefix.
@@ -85,6 +89,10 @@ impl Failure {
 
     /// The first recorded error, if any.
     pub fn take(&self) -> Option<RillError> {
-        self.inner.first.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self.inner
+            .first
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 }

@@ -44,7 +44,12 @@ pub struct Batch<T> {
 impl<T> Batch<T> {
     /// An empty batch at `epoch` that is full after `limit` records.
     pub fn new(epoch: Epoch, limit: usize) -> Self {
-        Batch { epoch, limit, records: Vec::new(), bad: Vec::new() }
+        Batch {
+            epoch,
+            limit,
+            records: Vec::new(),
+            bad: Vec::new(),
+        }
     }
     /// The epoch every record of this batch belongs to.
     pub fn epoch(&self) -> Epoch {
@@ -52,7 +57,10 @@ impl<T> Batch<T> {
     }
     /// Moves the batch to a later epoch; only allowed while the batch is empty.
     pub fn set_epoch(&mut self, epoch: Epoch) {
-        debug_assert!(self.is_empty() && epoch >= self.epoch, "epochs never go back");
+        debug_assert!(
+            self.is_empty() && epoch >= self.epoch,
+            "epochs never go back"
+        );
         self.epoch = epoch;
     }
     /// Adds a decoded record.

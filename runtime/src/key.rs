@@ -135,7 +135,10 @@ mod tests {
         assert_eq!(stable_hash("rill"), stable_hash(&"rill".to_string()));
         assert_ne!(stable_hash(&1u64), stable_hash(&2u64));
         let again: Vec<u64> = (0..4u64).map(|i| stable_hash(&i)).collect();
-        assert_eq!(again, (0..4u64).map(|i| stable_hash(&i)).collect::<Vec<_>>());
+        assert_eq!(
+            again,
+            (0..4u64).map(|i| stable_hash(&i)).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -158,7 +161,9 @@ mod tests {
     #[test]
     fn a_group_belongs_to_one_worker_and_ranges_are_contiguous() {
         for workers in [1usize, 2, 4, 8] {
-            let owners: Vec<u64> = (0..MAX_KEY_GROUPS).map(|g| worker_for_group(g, workers)).collect();
+            let owners: Vec<u64> = (0..MAX_KEY_GROUPS)
+                .map(|g| worker_for_group(g, workers))
+                .collect();
             assert!(owners.windows(2).all(|w| w[0] <= w[1]));
             assert_eq!(*owners.last().unwrap(), workers as u64 - 1);
         }
