@@ -29,7 +29,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bad -> map(|b: BadRecord| b.line) -> sink(collect(&lines));
         source(ticks) -> filter(|i: &u64| *i > 100) -> sink(stdout());
     };
-    job.run_with(&RunOptions { quiet: true, ..RunOptions::default() })?;
+    job.run_with(&RunOptions {
+        quiet: true,
+        ..RunOptions::default()
+    })?;
     assert_eq!(bad_lines.take(), [3]);
     let written = std::fs::read_to_string(&output)?;
     assert!(written.contains("ACME,15"), "{written}");

@@ -18,8 +18,14 @@ struct Order {
 
 fn main() -> Result<(), RillError> {
     let users = vec![
-        User { id: 1, name: "ada".into() },
-        User { id: 2, name: "bob".into() },
+        User {
+            id: 1,
+            name: "ada".into(),
+        },
+        User {
+            id: 2,
+            name: "bob".into(),
+        },
     ];
     let orders = vec![
         Order { user: 1, cents: 5 },
@@ -45,10 +51,17 @@ fn main() -> Result<(), RillError> {
         let d = source(from_iter(vec![5u32, 6]));
         a -> concat(b) -> union(c, d) -> distinct() -> sink(collect(&m));
     };
-    job.run_with(&RunOptions { quiet: true, ..RunOptions::default() })?;
+    job.run_with(&RunOptions {
+        quiet: true,
+        ..RunOptions::default()
+    })?;
     assert_eq!(
         joined.sorted(),
-        [("ada".to_string(), 5), ("ada".to_string(), 9), ("bob".to_string(), 7)]
+        [
+            ("ada".to_string(), 5),
+            ("ada".to_string(), 9),
+            ("bob".to_string(), 7)
+        ]
     );
     assert_eq!(merged.sorted(), [1, 2, 3, 4, 5, 6]);
     Ok(())

@@ -38,13 +38,19 @@ fn main() -> Result<(), RillError> {
         numbers -> count() -> filter(|_: &(bool, u64)| false) -> sink(stdout());
         numbers -> sink(for_each(move |_: u64| { n.fetch_add(1, Ordering::Relaxed); }));
     };
-    job.run_with(&RunOptions { quiet: true, ..RunOptions::default() })?;
+    job.run_with(&RunOptions {
+        quiet: true,
+        ..RunOptions::default()
+    })?;
     assert_eq!(sums.sorted(), [(false, 180), (true, 300)]);
     assert_eq!(mins.sorted(), [(false, 10), (true, 20)]);
     assert_eq!(maxes.sorted(), [(false, 90), (true, 100)]);
     assert_eq!(
         folds.sorted(),
-        [(false, vec![10, 30, 50, 90]), (true, vec![20, 40, 60, 80, 100])]
+        [
+            (false, vec![10, 30, 50, 90]),
+            (true, vec![20, 40, 60, 80, 100])
+        ]
     );
     assert_eq!(reduced.sorted(), [(false, 90), (true, 100)]);
     assert_eq!(seen.load(Ordering::Relaxed), 9);

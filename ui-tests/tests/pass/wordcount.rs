@@ -3,7 +3,10 @@
 use rill::prelude::*;
 
 fn main() -> Result<(), RillError> {
-    let text = vec!["to be or not to be".to_string(), "to see or not".to_string()];
+    let text = vec![
+        "to be or not to be".to_string(),
+        "to see or not".to_string(),
+    ];
     let counts = Collector::new();
     let results = counts.clone();
     let job = dataflow! {
@@ -16,7 +19,10 @@ fn main() -> Result<(), RillError> {
             -> sink(collect(&results));
     };
     assert_eq!(job.name(), "wordcount");
-    job.run_with(&RunOptions { quiet: true, ..RunOptions::default() })?;
+    job.run_with(&RunOptions {
+        quiet: true,
+        ..RunOptions::default()
+    })?;
     assert_eq!(
         counts.sorted(),
         [
