@@ -4,6 +4,7 @@
 //! cargo bench --bench wordcount                                  # 10M words, 5 reps, 1 and 2 workers
 //! cargo bench --bench wordcount -- --words 2000000 --reps 3 --workers 1,2,4
 //! cargo bench --bench wordcount -- --only dsl --reps 1           # one version, e.g. for a profiler
+//! cargo bench --bench wordcount -- --only dsl-shared,timely
 //! ```
 //!
 //! The input is generated once, in memory (a `Vec<String>` of lines of 5 to 15 words, mean 10,
@@ -14,6 +15,10 @@
 //!   sink(collect(..))`, run with `Job::run_with`. The job closure owns a copy of the lines, made
 //!   before the clock starts; the clones the job makes itself (each worker clones the build
 //!   closure, and `lines.clone()` runs on every worker) are part of its time.
+//! * `dsl-shared`: the same pipeline, but its source is `SharedLines` (below), which reads the
+//!   worker's share of a shared `Arc<Vec<String>>` and clones only those lines, exactly like the
+//!   hand-written source. `dsl` minus `dsl-shared` is the cost of `from_iter(lines.clone())`
+//!   copying the whole input on every worker; `dsl-shared` against `timely` is the operators'.
 //! * `timely`: what an expert timely user writes. A `source` operator emits the worker's share of
 //!   the lines (cloned from a shared `Arc<Vec<String>>`, 8192 lines per activation like Rill's
 //!   source), `flat_map` to `(word, 1)`, `Exchange` by hash of the word, and a `unary_frontier`
@@ -31,6 +36,7 @@ use std::time::{Duration, Instant};
 
 use rill::prelude::*;
 use rill::runtime::key::{stable_hash, StableHashMap};
+use rill::runtime::{Batch, ReadStatus, Source, SourceReader, WorkerInfo};
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::operator::source;
 use timely::dataflow::operators::generic::Operator;
@@ -59,12 +65,14 @@ fn parse_args() -> Args {
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .unwrap_or_else(|| panic!("{name} needs a value"))
-        };
+        let mut value = |name: &str| it.next().unwrap_or_else(|| panic!("{name} needs a value"));
         match arg.as_str() {
-            "--words" => args.words = value("--words").replace('_', "").parse().expect("--words N"),
+            "--words" => {
+                args.words = value("--words")
+                    .replace('_', "")
+                    .parse()
+                    .expect("--words N")
+            }
             "--reps" => args.reps = value("--reps").parse().expect("--reps R"),
             "--workers" => {
                 args.workers = value("--workers")
@@ -75,7 +83,9 @@ fn parse_args() -> Args {
             "--only" => args.only = Some(value("--only")),
             // What cargo passes to every bench target; a name filter is ignored too.
             "--bench" => {}
-            other if other.starts_with("--") => panic!("unknown flag {other}; flags: --words N --reps R --workers 1,2 --only dsl|timely"),
+            other if other.starts_with("--") => panic!(
+                "unknown flag {other}; flags: --words N --reps R --workers 1,2 --only dsl,dsl-shared,timely"
+            ),
             _ => {}
         }
     }
@@ -141,6 +151,68 @@ fn run_dsl(lines: Vec<String>, workers: usize) -> (Duration, Counts) {
     (elapsed, counts.take())
 }
 
+/// A source over lines shared by all workers: worker `w` of `n` reads (clones) lines `i` with
+/// `i % n == w`, as `from_iter` deals them, without copying the other workers' lines.
+#[derive(Clone)]
+struct SharedLines(Arc<Vec<String>>);
+
+struct SharedLinesReader {
+    lines: Arc<Vec<String>>,
+    next: usize,
+    step: usize,
+}
+
+impl Source for SharedLines {
+    type Item = String;
+    type Reader = SharedLinesReader;
+    fn open(self, worker: WorkerInfo) -> rill::runtime::Result<SharedLinesReader> {
+        Ok(SharedLinesReader {
+            lines: self.0,
+            next: worker.index,
+            step: worker.peers.max(1),
+        })
+    }
+}
+
+impl SourceReader for SharedLinesReader {
+    type Item = String;
+    fn read(&mut self, batch: &mut Batch<String>) -> rill::runtime::Result<ReadStatus> {
+        while !batch.is_full() {
+            let Some(line) = self.lines.get(self.next) else {
+                return Ok(ReadStatus::Done);
+            };
+            batch.push(line.clone());
+            self.next += self.step;
+        }
+        Ok(ReadStatus::More)
+    }
+}
+
+/// The DSL pipeline with the [`SharedLines`] source.
+fn run_dsl_shared(lines: &Arc<Vec<String>>, workers: usize) -> (Duration, Counts) {
+    let counts = Collector::new();
+    let results = counts.clone();
+    let shared = SharedLines(Arc::clone(lines));
+    let job = dataflow! {
+        #![name = "wordcount-bench-shared"]
+        let text = source(shared.clone());
+        text
+            -> flat_map(|line: String| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+            -> key_by(|w: &String| w.clone())
+            -> count()
+            -> sink(collect(&results));
+    };
+    let options = RunOptions {
+        workers,
+        quiet: true,
+        ..RunOptions::default()
+    };
+    let started = Instant::now();
+    job.run_with(&options).expect("the DSL job failed");
+    let elapsed = started.elapsed();
+    (elapsed, counts.take())
+}
+
 /// The hand-written timely version.
 fn run_timely(lines: &Arc<Vec<String>>, workers: usize) -> (Duration, Counts) {
     let results: Arc<Mutex<Counts>> = Arc::default();
@@ -162,7 +234,9 @@ fn run_timely(lines: &Arc<Vec<String>>, workers: usize) -> (Duration, Counts) {
                 let mut capability = Some(capability);
                 let mut next = index;
                 move |output| {
-                    let Some(cap) = capability.as_ref() else { return };
+                    let Some(cap) = capability.as_ref() else {
+                        return;
+                    };
                     let mut session = output.session(cap);
                     for _ in 0..LINES_PER_STEP {
                         let Some(line) = lines.get(next) else { break };
@@ -254,21 +328,34 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     let expected = sequential_count(&lines);
+    let clone_started = Instant::now();
+    drop(std::hint::black_box(lines.clone()));
+    eprintln!(
+        "one copy of the input (clone + drop of the Vec<String>) takes {:.3} s",
+        clone_started.elapsed().as_secs_f64()
+    );
     let shared = Arc::new(lines);
-    let run_dsl_version = args.only.as_deref() != Some("timely");
-    let run_timely_version = args.only.as_deref() != Some("dsl");
+    let versions: Vec<&str> = match args.only.as_deref() {
+        None => vec!["dsl", "dsl-shared", "timely"],
+        Some(only) => only.split(',').map(str::trim).collect(),
+    };
+    let all = ["dsl", "dsl-shared", "timely"];
+    assert!(versions.iter().all(|v| all.contains(v)), "--only takes a list of {all:?}");
 
     // (version, workers) -> seconds of every rep.
     let mut times: BTreeMap<(&str, usize), Vec<f64>> = BTreeMap::new();
     for &workers in &args.workers {
         for rep in 0..args.reps {
             // Alternate which version goes first, so that drift in the machine's load evens out.
-            let order: [&str; 2] = if rep % 2 == 0 { ["dsl", "timely"] } else { ["timely", "dsl"] };
-            for version in order {
+            let mut order = versions.clone();
+            if rep % 2 == 1 {
+                order.reverse();
+            }
+            for &version in &order {
                 let (elapsed, mut counts) = match version {
-                    "dsl" if run_dsl_version => run_dsl(shared.to_vec(), workers),
-                    "timely" if run_timely_version => run_timely(&shared, workers),
-                    _ => continue,
+                    "dsl" => run_dsl(shared.to_vec(), workers),
+                    "dsl-shared" => run_dsl_shared(&shared, workers),
+                    _ => run_timely(&shared, workers),
                 };
                 if rep == 0 {
                     counts.sort();
@@ -280,20 +367,21 @@ fn main() {
                     );
                 }
                 eprintln!(
-                    "  {version:6} workers {workers} rep {rep}: {:.3} s{}",
+                    "  {version:10} workers {workers} rep {rep}: {:.3} s{}",
                     elapsed.as_secs_f64(),
                     if rep == 0 { " (counts checked)" } else { "" }
                 );
-                times.entry((version, workers)).or_default().push(elapsed.as_secs_f64());
+                times
+                    .entry((version, workers))
+                    .or_default()
+                    .push(elapsed.as_secs_f64());
             }
         }
     }
-    if run_dsl_version && run_timely_version {
-        eprintln!(
-            "check: for every worker count, the DSL's and the hand-written counts equal the sequential count ({} distinct words)",
-            expected.len()
-        );
-    }
+    eprintln!(
+        "check: for every worker count, the counts of {versions:?} equal the sequential count ({} distinct words)",
+        expected.len()
+    );
 
     let words = args.words as f64;
     println!();
@@ -304,16 +392,18 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
-        "{:<8} {:>7} {:>10} {:>10} {:>13} {:>12}",
+        "{:<10} {:>7} {:>10} {:>10} {:>13} {:>12}",
         "version", "workers", "median s", "Mwords/s", "DSL/timely", "scaling"
     );
     let base = |version: &str| times.get(&(version, args.workers[0])).map(|t| median(t));
     for &workers in &args.workers {
-        for version in ["dsl", "timely"] {
-            let Some(t) = times.get(&(version, workers)) else { continue };
+        for version in all {
+            let Some(t) = times.get(&(version, workers)) else {
+                continue;
+            };
             let m = median(t);
             let ratio = match (version, times.get(&("timely", workers))) {
-                ("dsl", Some(h)) => format!("{:.3}", median(h) / m),
+                ("dsl" | "dsl-shared", Some(h)) => format!("{:.3}", median(h) / m),
                 _ => String::new(),
             };
             let scaling = match base(version) {
@@ -323,7 +413,7 @@ fn main() {
                 _ => String::new(),
             };
             println!(
-                "{:<8} {:>7} {:>10.3} {:>10.2} {:>13} {:>12}",
+                "{:<10} {:>7} {:>10.3} {:>10.2} {:>13} {:>12}",
                 version,
                 workers,
                 m,
