@@ -20,7 +20,10 @@ const EVENTS: u64 = 20_000;
 const EPOCH: u64 = 700;
 const KEYS: u64 = 50;
 
-fn event(index: u64, rng: &mut Rng) -> (u64, u64) {
+/// A `(key, value)` record.
+type Event = (u64, u64);
+
+fn event(index: u64, rng: &mut Rng) -> Event {
     let _ = index;
     (rng.below(KEYS), rng.below(1_000))
 }
@@ -115,7 +118,7 @@ fn run_case(case: &str, output: std::path::PathBuf) -> Result<(), RillError> {
             source(generate(2_000, 9, |j, rng| (rng.below(240), j)).events_per_epoch(300))
                 -> key_by(|r: &(u64, u64)| r.0)
                 -> join(left)
-                -> map(|(key, (r, l)): (u64, ((u64, u64), (u64, u64)))| (key, l.1, r.1))
+                -> map(|(key, (r, l)): (u64, (Event, Event))| (key, l.1, r.1))
                 -> sink(json_lines_file(&output));
         }
         .run_with(&run),
