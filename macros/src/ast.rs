@@ -97,11 +97,28 @@ impl Parse for Statement {
             None
         };
         if input.peek(Token![;]) || input.is_empty() {
-            return Err(input.error("expected a pipeline, e.g. `source(...) -> map(...)`"));
+            return Err(input.error(
+                "expected a pipeline\n  = help: a pipeline starts with a source or a stream name: `source(...) -> map(...)` or `records -> map(...)`",
+            ));
         }
-        let pipeline = input.parse()?;
+        let pipeline: Pipeline = input.parse()?;
+        if input.is_empty() {
+            // At the end of the macro input, syn's span is the whole invocation: point at the
+            // last stage instead.
+            let last = match pipeline.stages.last() {
+                Some(Stage::Name(name)) => name.span(),
+                Some(Stage::Op(call)) => call.args_span,
+                None => pipeline.span,
+            };
+            return Err(syn::Error::new(
+                last,
+                "expected `;` after this stage\n  = help: every statement ends with `;`, the last one too: `source(...) -> sink(...);`",
+            ));
+        }
         if !input.peek(Token![;]) {
-            return Err(input.error("expected `->` or `;` after this stage"));
+            return Err(input.error(
+                "expected `->` or `;` here\n  = help: stages are joined by `->`, and every statement ends with `;`: `source(...) -> map(...) -> sink(...);`",
+            ));
         }
         input.parse::<Token![;]>()?;
         Ok(Statement { binding, pipeline })
@@ -142,7 +159,7 @@ impl Parse for Stage {
         let name: Ident = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),
-                "expected a stream name or an operator, e.g. `map(|x| x + 1)`",
+                "expected a stream name or an operator\n  = help: after `->` comes an operator call, e.g. `-> map(|x| x + 1)`; a pipeline starts with a stream name or `source(...)`",
             )
         })?;
         if !input.peek(syn::token::Paren) {
@@ -156,15 +173,5 @@ impl Parse for Stage {
             args: args.into_iter().collect(),
             args_span: parens.span.join(),
         }))
-    }
-}
-
-impl OpCall {
-    /// The span from the operator's name to its closing parenthesis.
-    pub fn span(&self) -> Span {
-        self.name
-            .span()
-            .join(self.args_span)
-            .unwrap_or(self.name.span())
     }
 }

@@ -10,12 +10,14 @@ use crate::ops::{ArgKind, OpSpec};
 pub fn check_arguments(call: &OpCall, spec: &OpSpec, diagnostics: &mut Diagnostics) {
     let count = call.args.len();
     if !spec.accepts_arg_count(count) {
-        diagnostics.error(
-            if count == 0 {
-                call.args_span
-            } else {
-                call.span()
-            },
+        let start = if count == 0 {
+            call.args_span
+        } else {
+            call.name.span()
+        };
+        diagnostics.error_between(
+            start,
+            call.args_span,
             format!("`{}` takes {}, found {count}", call.name, spec.arity_text()),
             format!("write it as `{}`: {}", spec.signature(), spec.summary),
         );
@@ -35,8 +37,9 @@ pub fn check_arguments(call: &OpCall, spec: &OpSpec, diagnostics: &mut Diagnosti
                 } else {
                     "parameters"
                 };
-                diagnostics.error(
-                    closure_params_span(closure),
+                diagnostics.error_between(
+                    closure.or1_token.span,
+                    closure.or2_token.span,
                     format!(
                         "the function given to `{}` takes {params} {plural}, found {found}",
                         call.name
@@ -63,9 +66,4 @@ pub fn stream_name(expr: &Expr) -> Option<&syn::Ident> {
         Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => path.path.get_ident(),
         _ => None,
     }
-}
-
-fn closure_params_span(closure: &syn::ExprClosure) -> proc_macro2::Span {
-    let start = closure.or1_token.span;
-    start.join(closure.or2_token.span).unwrap_or(start)
 }

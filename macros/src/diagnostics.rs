@@ -23,17 +23,42 @@ impl Diagnostics {
         ));
     }
 
+    /// Reports `message` on everything from `start` to `end` (e.g. a closure's `|a, b|`).
+    ///
+    /// `Span::join` is unstable in proc macros and gives `None` on stable, so the range is made the
+    /// way syn makes it: the error's first token gets `start`, its last `end`, and rustc underlines
+    /// from one to the other.
+    pub fn error_between(
+        &mut self,
+        start: Span,
+        end: Span,
+        message: impl std::fmt::Display,
+        help: impl std::fmt::Display,
+    ) {
+        let first = proc_macro2::Ident::new("start", start);
+        let last = proc_macro2::Ident::new("end", end);
+        self.errors.push(syn::Error::new_spanned(
+            quote::quote!(#first #last),
+            format!("{message}\n  = help: {help}"),
+        ));
+    }
+
     /// Whether nothing was reported.
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }
 
-    /// The errors as `compile_error!` invocations.
+    /// The errors as `compile_error!` invocations, in one block expression: `dataflow!` is used
+    /// where an expression is expected, and several invocations side by side are not one. The
+    /// last invocation is the block's value, so no follow-up type error is reported on the job.
     pub fn into_compile_errors(self) -> TokenStream {
-        self.errors
+        let mut errors: Vec<TokenStream> = self
+            .errors
             .into_iter()
             .map(|error| error.to_compile_error())
-            .collect()
+            .collect();
+        let last = errors.pop();
+        quote::quote!({ #(#errors;)* #last })
     }
 }
 
@@ -50,19 +75,30 @@ pub fn did_you_mean<'a>(
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance between two strings.
+/// Edit distance between two strings, counting an insertion, a deletion, a substitution or a swap
+/// of two adjacent characters as one edit (optimal string alignment): `cuont` is one edit from
+/// `count`.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // d[i][j]: the distance between the first i characters of a and the first j of b.
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let substitution = d[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            let mut best = substitution.min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -87,5 +123,6 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance("cuont", "count"), 1);
     }
 }

@@ -1,7 +1,7 @@
 //! From statements to a checked graph: names resolved in source order, the kind of every edge
 //! (stream or keyed stream) known, and every mistake reported on the user's own token.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::Span;
 use syn::Ident;
@@ -58,9 +58,14 @@ pub fn build<'a>(job: &'a Job, diagnostics: &mut Diagnostics) -> Graph<'a> {
             diagnostics,
         ));
     }
+    // A name written somewhere but not counted as a use (used before its definition, or after
+    // `->`) already has an error there; "never used" on top of it would be wrong.
+    let referenced = referenced_names(&job.statements);
     let mut unused: Vec<(&String, &Named)> = names
         .iter()
-        .filter(|(name, named)| named.uses == 0 && !name.starts_with('_'))
+        .filter(|(name, named)| {
+            named.uses == 0 && !name.starts_with('_') && !referenced.contains(name.as_str())
+        })
         .collect();
     unused.sort_by_key(|(name, _)| name.as_str());
     for (name, named) in unused {
@@ -77,6 +82,32 @@ pub fn build<'a>(job: &'a Job, diagnostics: &mut Diagnostics) -> Graph<'a> {
     Graph { statements, uses }
 }
 
+/// Every stream name written where a stream is read: leading names, names after `->`, and the
+/// stream arguments of operators.
+fn referenced_names(statements: &[Statement]) -> HashSet<String> {
+    let mut referenced = HashSet::new();
+    for stage in statements.iter().flat_map(|s| &s.pipeline.stages) {
+        match stage {
+            Stage::Name(name) => {
+                referenced.insert(name.to_string());
+            }
+            Stage::Op(call) => {
+                let Some(spec) = ops::lookup(&call.name.to_string()) else {
+                    continue;
+                };
+                for (index, arg) in call.args.iter().enumerate() {
+                    if let (Some(ArgKind::Stream { .. }), Some(name)) =
+                        (spec.arg(index).map(|a| a.kind), stream_name(arg))
+                    {
+                        referenced.insert(name.to_string());
+                    }
+                }
+            }
+        }
+    }
+    referenced
+}
+
 fn build_statement<'a>(
     statement: &'a Statement,
     all: &[Statement],
@@ -88,6 +119,8 @@ fn build_statement<'a>(
     // The kind flowing out of the previous stage; `None` before the first stage or after a sink.
     let mut current: Option<Kind> = None;
     let mut ended_by: Option<&Ident> = None;
+    // Whether an operator follows a sink (reported once, on that operator).
+    let mut after_sink = false;
     for (position, stage) in stages.iter().enumerate() {
         match stage {
             Stage::Name(name) if position == 0 => {
@@ -109,6 +142,7 @@ fn build_statement<'a>(
                     continue;
                 };
                 if let Some(sink) = ended_by {
+                    after_sink = true;
                     diagnostics.error(
                         call.name.span(),
                         format!("`{}` follows `{sink}`, which ends a pipeline", call.name),
@@ -129,6 +163,10 @@ fn build_statement<'a>(
                 };
             }
         }
+    }
+    if after_sink && statement.binding.is_none() {
+        // The operators after the sink are already reported; "output never used" would repeat it.
+        current = None;
     }
     bind_outputs(
         statement,
@@ -281,8 +319,14 @@ fn bind_outputs(
     let pipeline_span = statement.pipeline.span;
     let Some(binding) = &statement.binding else {
         if current.is_some() {
-            diagnostics.error(
+            let end = match statement.pipeline.stages.last() {
+                Some(Stage::Op(call)) => call.args_span,
+                Some(Stage::Name(name)) => name.span(),
+                None => pipeline_span,
+            };
+            diagnostics.error_between(
                 pipeline_span,
+                end,
                 "the output of this pipeline is never used",
                 "end it with `-> sink(...)`, or bind it with `let name = ...;` and use the name",
             );

@@ -62,13 +62,15 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
         });
     }
     match &statement.binding {
+        // `non_snake_case`: the mangled name of a stream called `_spare` or `rawLines` is not
+        // snake case, and the lint would point at the user's name with a confusing suggestion.
         Some(Binding::Single(name)) => {
             let name = mangle(name);
-            quote!(let #name = #chain;)
+            quote!(#[allow(non_snake_case)] let #name = #chain;)
         }
         Some(Binding::Tuple { names, .. }) => {
             let names = names.iter().map(mangle);
-            quote!(let (#(#names),*) = #chain;)
+            quote!(#[allow(non_snake_case)] let (#(#names),*) = #chain;)
         }
         None => quote!(#chain;),
     }
@@ -100,7 +102,12 @@ fn lower_args(
     if spec.variadic {
         let fixed = &lowered[..spec.args.len() - 1];
         let repeated = &lowered[spec.args.len() - 1..];
-        quote!(#(#fixed,)* [#(#repeated),*])
+        // The array gets the span of the first repeated argument, so that a type error about it
+        // (streams of different record types) lands on the user's argument, not on the whole macro.
+        let span = args
+            .get(spec.args.len() - 1)
+            .map_or_else(Span::call_site, syn::spanned::Spanned::span);
+        quote_spanned!(span=> #(#fixed,)* [#(#repeated),*])
     } else {
         quote!(#(#lowered),*)
     }
