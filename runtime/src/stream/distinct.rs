@@ -7,10 +7,13 @@ use super::in_order::InOrder;
 use super::Stream;
 use crate::key::{worker_for_key, Key, StableHashSet};
 
-impl<'scope, T: Key> Stream<'scope, T> {
+impl<'scope, T: 'static> Stream<'scope, T> {
     /// Drops records equal to one seen before. Records are routed by their hash, so each worker
     /// remembers only its share of the distinct records.
-    pub fn distinct(self, name: &str) -> Stream<'scope, T> {
+    pub fn distinct(self, name: &str) -> Stream<'scope, T>
+    where
+        T: Key,
+    {
         let peers = self.env.worker.peers;
         let route = Exchange::new(move |record: &T| worker_for_key(record, peers));
         let mut seen: StableHashSet<T> = StableHashSet::default();

@@ -20,13 +20,18 @@ enum Side<L, R> {
     Right(R),
 }
 
-impl<'scope, K: Key, T: Record + Clone> KeyedStream<'scope, K, T> {
+impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
     /// Pairs every record with every record of `other` that has the same key: `(key, (mine, theirs))`.
-    pub fn join<U: Record + Clone>(
+    pub fn join<U: 'static>(
         self,
         name: &str,
         other: KeyedStream<'scope, K, U>,
-    ) -> Stream<'scope, (K, (T, U))> {
+    ) -> Stream<'scope, (K, (T, U))>
+    where
+        K: Key,
+        T: Record + Clone,
+        U: Record + Clone,
+    {
         let peers = self.env.worker.peers;
         let left_route = Exchange::new(move |(key, _): &(K, T)| worker_for_key(key, peers));
         let right_route = Exchange::new(move |(key, _): &(K, U)| worker_for_key(key, peers));

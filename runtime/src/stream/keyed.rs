@@ -16,15 +16,23 @@ use super::{KeyedStream, Stream};
 use crate::context::Epoch;
 use crate::key::{worker_for_key, Key, Record, StableHashMap};
 
-impl<'scope, K: Key, T: Record> KeyedStream<'scope, K, T> {
+// The bounds sit on the methods, not on the impl, so that a key or record type that lacks them
+// gets the `Key`/`Record` diagnostic instead of "no method named `count`".
+impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
     /// The number of records per key.
-    pub fn count(self, name: &str) -> Stream<'scope, (K, u64)> {
+    pub fn count(self, name: &str) -> Stream<'scope, (K, u64)>
+    where
+        K: Key,
+        T: Record,
+    {
         self.aggregate(name, || 0u64, |count, _| *count += 1, |count| *count)
     }
 
     /// The sum of `f(record)` per key.
     pub fn sum<V>(self, name: &str, mut f: impl FnMut(T) -> V + 'static) -> Stream<'scope, (K, V)>
     where
+        K: Key,
+        T: Record,
         V: AddAssign + Default + Clone + Record,
     {
         self.aggregate(
@@ -40,7 +48,11 @@ impl<'scope, K: Key, T: Record> KeyedStream<'scope, K, T> {
         self,
         name: &str,
         f: impl FnMut(T) -> V + 'static,
-    ) -> Stream<'scope, (K, V)> {
+    ) -> Stream<'scope, (K, V)>
+    where
+        K: Key,
+        T: Record,
+    {
         self.extremum(name, f, std::cmp::min)
     }
 
@@ -49,7 +61,11 @@ impl<'scope, K: Key, T: Record> KeyedStream<'scope, K, T> {
         self,
         name: &str,
         f: impl FnMut(T) -> V + 'static,
-    ) -> Stream<'scope, (K, V)> {
+    ) -> Stream<'scope, (K, V)>
+    where
+        K: Key,
+        T: Record,
+    {
         self.extremum(name, f, std::cmp::max)
     }
 
@@ -59,7 +75,11 @@ impl<'scope, K: Key, T: Record> KeyedStream<'scope, K, T> {
         name: &str,
         init: A,
         f: impl FnMut(&mut A, T) + 'static,
-    ) -> Stream<'scope, (K, A)> {
+    ) -> Stream<'scope, (K, A)>
+    where
+        K: Key,
+        T: Record,
+    {
         self.aggregate(name, move || init.clone(), f, A::clone)
     }
 
@@ -70,7 +90,8 @@ impl<'scope, K: Key, T: Record> KeyedStream<'scope, K, T> {
         mut f: impl FnMut(T, T) -> T + 'static,
     ) -> Stream<'scope, (K, T)>
     where
-        T: Clone,
+        K: Key,
+        T: Record + Clone,
     {
         self.aggregate(
             name,
@@ -93,7 +114,11 @@ impl<'scope, K: Key, T: Record> KeyedStream<'scope, K, T> {
         name: &str,
         mut f: impl FnMut(T) -> V + 'static,
         pick: fn(V, V) -> V,
-    ) -> Stream<'scope, (K, V)> {
+    ) -> Stream<'scope, (K, V)>
+    where
+        K: Key,
+        T: Record,
+    {
         self.aggregate(
             name,
             || None,
@@ -119,7 +144,11 @@ impl<'scope, K: Key, T: Record> KeyedStream<'scope, K, T> {
         init: impl FnMut() -> A + 'static,
         update: impl FnMut(&mut A, T) + 'static,
         output: impl FnMut(&A) -> O + 'static,
-    ) -> Stream<'scope, (K, O)> {
+    ) -> Stream<'scope, (K, O)>
+    where
+        K: Key,
+        T: Record,
+    {
         let peers = self.env.worker.peers;
         let route = Exchange::new(move |(key, _): &(K, T)| worker_for_key(key, peers));
         let mut accumulators = Accumulators {

@@ -8,10 +8,13 @@ use crate::context::Epoch;
 use crate::io::{Placement, Sink, SinkWriter};
 use crate::key::Record;
 
-impl<T: Record> Stream<'_, T> {
+impl<T: 'static> Stream<'_, T> {
     /// Writes every record to `sink`: on worker 0 if the sink is [`Placement::Gathered`], on the
     /// worker that holds the record otherwise. A write error fails the job, naming the operator.
-    pub fn sink<S: Sink<T>>(self, name: &str, sink: S) {
+    pub fn sink<S: Sink<T>>(self, name: &str, sink: S)
+    where
+        T: Record,
+    {
         let env = self.env.clone();
         let worker = env.worker;
         let placement = sink.placement();
