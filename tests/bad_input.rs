@@ -199,12 +199,24 @@ fn an_unwritable_output_names_the_operator_and_the_path() {
         source(from_iter(vec![1u64, 2, 3]))
             -> sink(csv_file("/nonexistent-rill-dir/out.csv")); // the sink under test
     };
-    let error = job.run_with(&options(2)).expect_err("the output cannot be created");
+    let error = job
+        .run_with(&options(2))
+        .expect_err("the output cannot be created");
     // The operator is named `op@file:line:col` after the user's token.
     let source = include_str!("bad_input.rs");
-    let (line, text) = source.lines().enumerate().find(|(_, l)| l.ends_with("// the sink under test")).unwrap();
+    let (line, text) = source
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.ends_with("// the sink under test"))
+        .unwrap();
     let column = text.find("sink(").unwrap() + 1;
     let name = format!("sink@tests/bad_input.rs:{}:{column}", line + 1);
-    assert!(error.message().starts_with(&name), "expected `{name}` in: {error}");
-    assert!(error.message().contains("/nonexistent-rill-dir/out.csv"), "{error}");
+    assert!(
+        error.message().starts_with(&name),
+        "expected `{name}` in: {error}"
+    );
+    assert!(
+        error.message().contains("/nonexistent-rill-dir/out.csv"),
+        "{error}"
+    );
 }
