@@ -22,7 +22,7 @@ enum Side<L, R> {
 
 impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
     /// Pairs every record with every record of `other` that has the same key: `(key, (mine, theirs))`.
-    pub fn join<U: 'static>(
+    pub fn join<U>(
         self,
         name: &str,
         other: KeyedStream<'scope, K, U>,
