@@ -95,6 +95,14 @@ fn wordcount_counts_the_bundled_sample() {
     }
 }
 
+/// Command-line flags with numeric values.
+fn flags(pairs: &[(&str, u64)]) -> Vec<String> {
+    pairs
+        .iter()
+        .flat_map(|(flag, value)| [flag.to_string(), value.to_string()])
+        .collect()
+}
+
 #[test]
 fn running_totals_match_reference() {
     let (events, epoch_size, customers, seed) = (200_000u64, 30_000u64, 500u64, 3u64);
@@ -115,19 +123,12 @@ fn running_totals_match_reference() {
     }
     expected.sort();
     let dir = tempfile::tempdir().unwrap();
-    let args: Vec<String> = [
-        "--events",
-        &events.to_string(),
-        "--epoch-size",
-        &epoch_size.to_string(),
-        "--customers",
-        &customers.to_string(),
-        "--seed",
-        &seed.to_string(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let args = flags(&[
+        ("--events", events),
+        ("--epoch-size", epoch_size),
+        ("--customers", customers),
+        ("--seed", seed),
+    ]);
     for layout in LAYOUTS {
         assert_eq!(
             run_to_sorted_lines("running_totals", layout, dir.path(), &args),
@@ -156,17 +157,11 @@ fn orders_join_matches_reference() {
         "some orders must find no customer"
     );
     let dir = tempfile::tempdir().unwrap();
-    let args: Vec<String> = [
-        "--orders",
-        &orders.to_string(),
-        "--customers",
-        &customers.to_string(),
-        "--seed",
-        &seed.to_string(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let args = flags(&[
+        ("--orders", orders),
+        ("--customers", customers),
+        ("--seed", seed),
+    ]);
     for layout in LAYOUTS {
         let mut lines = run_to_sorted_lines("orders_join", layout, dir.path(), &args);
         lines.retain(|line| line != "order,customer,country,cents");
