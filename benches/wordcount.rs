@@ -340,7 +340,10 @@ fn main() {
         Some(only) => only.split(',').map(str::trim).collect(),
     };
     let all = ["dsl", "dsl-shared", "timely"];
-    assert!(versions.iter().all(|v| all.contains(v)), "--only takes a list of {all:?}");
+    assert!(
+        versions.iter().all(|v| all.contains(v)),
+        "--only takes a list of {all:?}"
+    );
 
     // (version, workers) -> seconds of every rep.
     let mut times: BTreeMap<(&str, usize), Vec<f64>> = BTreeMap::new();
