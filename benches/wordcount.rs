@@ -11,16 +11,16 @@
 //! Zipf-distributed over a vocabulary of 10,000 words of [`word`]), so no I/O is measured. Both
 //! versions read the same lines, worker `w` of `n` taking lines `i` with `i % n == w`:
 //!
-//! * `dsl`: `source(from_iter(lines.clone())) -> flat_map(split) -> key_by(clone) -> count() ->
-//!   sink(collect(..))`, run with `Job::run_with`. The job closure owns a copy of the lines, made
-//!   before the clock starts; the clones the job makes itself (each worker clones the build
-//!   closure, and `lines.clone()` runs on every worker) are part of its time.
-//! * `dsl-shared`: the same pipeline, but its source is `SharedLines` (below), which reads the
-//!   worker's share of a shared `Arc<Vec<String>>` and clones only those lines, exactly like the
-//!   hand-written source. `dsl` minus `dsl-shared` is the cost of `from_iter(lines.clone())`
-//!   copying the whole input on every worker; `dsl-shared` against `timely` is the operators'.
+//! * `dsl`: `source(from_iter(lines)) -> flat_map(split) -> key_by(clone) -> count() ->
+//!   sink(collect(..))`, run with `Job::run_with`. The job closure owns the lines (moved in before
+//!   the clock starts); every worker but one runs on its own copy of the build closure, so with
+//!   `n` workers the job copies the input `n - 1` times, inside its time.
+//! * `dsl-shared`: the same pipeline over `from_shared(lines)`, which reads the worker's share of
+//!   a shared `Arc<[String]>` and clones only those lines, exactly like the hand-written source.
+//!   `dsl` minus `dsl-shared` is the cost of those copies; `dsl-shared` against `timely` is the
+//!   operators'.
 //! * `timely`: what an expert timely user writes. A `source` operator emits the worker's share of
-//!   the lines (cloned from a shared `Arc<Vec<String>>`, 8192 lines per activation like Rill's
+//!   the lines (cloned from a shared `Arc<[String]>`, 1024 lines per activation like Rill's
 //!   source), `flat_map` to `(word, 1)`, `Exchange` by hash of the word, and a `unary_frontier`
 //!   that counts into a hash map per timestamp and emits `(word, count)` once the frontier passes.
 //!
@@ -36,14 +36,13 @@ use std::time::{Duration, Instant};
 
 use rill::prelude::*;
 use rill::runtime::key::{stable_hash, StableHashMap};
-use rill::runtime::{Batch, ReadStatus, Source, SourceReader, WorkerInfo};
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::operator::source;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::vec::Map;
 
-/// Lines per source activation, in both versions (Rill's source emits 8192 records per step).
-const LINES_PER_STEP: usize = 8192;
+/// Lines per source activation, in both versions (Rill's source emits 1024 records per step).
+const LINES_PER_STEP: usize = 1024;
 const VOCABULARY: u64 = 10_000;
 const SEED: u64 = 2024;
 
@@ -133,7 +132,7 @@ fn run_dsl(lines: Vec<String>, workers: usize) -> (Duration, Counts) {
     let results = counts.clone();
     let job = dataflow! {
         #![name = "wordcount-bench"]
-        let text = source(from_iter(lines.clone()));
+        let text = source(from_iter(lines));
         text
             -> flat_map(|line: String| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
             -> key_by(|w: &String| w.clone())
@@ -151,51 +150,14 @@ fn run_dsl(lines: Vec<String>, workers: usize) -> (Duration, Counts) {
     (elapsed, counts.take())
 }
 
-/// A source over lines shared by all workers: worker `w` of `n` reads (clones) lines `i` with
-/// `i % n == w`, as `from_iter` deals them, without copying the other workers' lines.
-#[derive(Clone)]
-struct SharedLines(Arc<Vec<String>>);
-
-struct SharedLinesReader {
-    lines: Arc<Vec<String>>,
-    next: usize,
-    step: usize,
-}
-
-impl Source for SharedLines {
-    type Item = String;
-    type Reader = SharedLinesReader;
-    fn open(self, worker: WorkerInfo) -> rill::runtime::Result<SharedLinesReader> {
-        Ok(SharedLinesReader {
-            lines: self.0,
-            next: worker.index,
-            step: worker.peers.max(1),
-        })
-    }
-}
-
-impl SourceReader for SharedLinesReader {
-    type Item = String;
-    fn read(&mut self, batch: &mut Batch<String>) -> rill::runtime::Result<ReadStatus> {
-        while !batch.is_full() {
-            let Some(line) = self.lines.get(self.next) else {
-                return Ok(ReadStatus::Done);
-            };
-            batch.push(line.clone());
-            self.next += self.step;
-        }
-        Ok(ReadStatus::More)
-    }
-}
-
-/// The DSL pipeline with the [`SharedLines`] source.
-fn run_dsl_shared(lines: &Arc<Vec<String>>, workers: usize) -> (Duration, Counts) {
+/// The DSL pipeline over the shared lines.
+fn run_dsl_shared(lines: &Arc<[String]>, workers: usize) -> (Duration, Counts) {
     let counts = Collector::new();
     let results = counts.clone();
-    let shared = SharedLines(Arc::clone(lines));
+    let shared = Arc::clone(lines);
     let job = dataflow! {
         #![name = "wordcount-bench-shared"]
-        let text = source(shared.clone());
+        let text = source(from_shared(shared));
         text
             -> flat_map(|line: String| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
             -> key_by(|w: &String| w.clone())
@@ -214,7 +176,7 @@ fn run_dsl_shared(lines: &Arc<Vec<String>>, workers: usize) -> (Duration, Counts
 }
 
 /// The hand-written timely version.
-fn run_timely(lines: &Arc<Vec<String>>, workers: usize) -> (Duration, Counts) {
+fn run_timely(lines: &Arc<[String]>, workers: usize) -> (Duration, Counts) {
     let results: Arc<Mutex<Counts>> = Arc::default();
     let config = if workers == 1 {
         timely::Config::thread()
@@ -334,7 +296,7 @@ fn main() {
         "one copy of the input (clone + drop of the Vec<String>) takes {:.3} s",
         clone_started.elapsed().as_secs_f64()
     );
-    let shared = Arc::new(lines);
+    let shared: Arc<[String]> = lines.into();
     let versions: Vec<&str> = match args.only.as_deref() {
         None => vec!["dsl", "dsl-shared", "timely"],
         Some(only) => only.split(',').map(str::trim).collect(),

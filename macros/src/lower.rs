@@ -7,10 +7,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Expr, Ident};
 
-use crate::ast::{Binding, Stage};
+use crate::ast::{Binding, OpCall, Stage};
 use crate::check::stream_name;
 use crate::graph::{Graph, Kind, Node};
-use crate::ops::{ArgKind, Input, OpSpec};
+use crate::ops::{self, key_by, ArgKind, Input, OpSpec};
 
 /// The Rust expression that builds the job.
 pub fn lower(graph: &Graph, job_name: TokenStream) -> TokenStream {
@@ -32,7 +32,8 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
     let two_outputs =
         matches!(&statement.binding, Some(Binding::Tuple { names, .. }) if names.len() == 2);
     let mut chain = TokenStream::new();
-    for (stage, planned) in statement.pipeline.stages.iter().zip(&node.stages) {
+    let stages = &statement.pipeline.stages;
+    for (position, (stage, planned)) in stages.iter().zip(&node.stages).enumerate() {
         chain.extend(match (stage, planned) {
             (Stage::Name(name), _) => stream_ref(name, remaining_uses),
             (Stage::Op(call), Some((spec, _))) if spec.input == Input::None => {
@@ -53,7 +54,7 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
                 } else {
                     TokenStream::new()
                 };
-                let method = Ident::new(spec.name, span);
+                let method = Ident::new(method(spec, call, stages.get(position + 1)), span);
                 let name = operator_name(spec, span);
                 let args = lower_args(spec, &call.args, remaining_uses);
                 quote_spanned!(span=> #unkey.#method(#name, #args))
@@ -73,6 +74,20 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
             quote!(#[allow(non_snake_case)] let (#(#names),*) = #chain;)
         }
         None => quote!(#chain;),
+    }
+}
+
+/// The runtime method an operator call lowers to: its own name, except for a `key_by` whose key
+/// is the record itself followed by `count`, which moves records into keys instead of copying.
+fn method(spec: &OpSpec, call: &OpCall, next: Option<&Stage>) -> &'static str {
+    let counts_next = matches!(next, Some(Stage::Op(next)) if ops::lookup(&next.name.to_string()).is_some_and(|s| s.name == "count"));
+    if spec.name == "key_by"
+        && counts_next
+        && call.args.first().is_some_and(key_by::keys_by_the_record)
+    {
+        "key_by_itself"
+    } else {
+        spec.name
     }
 }
 

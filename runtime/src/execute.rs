@@ -1,7 +1,7 @@
 //! Running a job's workers: on this process's threads, or as one process of a cluster.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use timely::communication::AllocatorBuilder;
@@ -100,6 +100,11 @@ where
         failure: failure.clone(),
         metrics: metrics.clone(),
     };
+    // One copy of the build function (and of everything it captured) per worker; the last
+    // worker gets the original, so a single-threaded run copies nothing.
+    let mut builds: Vec<F> = (1..workers).map(|_| build.clone()).collect();
+    builds.push(build);
+    let builds = Mutex::new(builds);
     let guards = timely::execute::execute_from(
         builders,
         Box::new(()),
@@ -116,9 +121,14 @@ where
                 ..env.clone()
             };
             panics::report_worker_panics_to(&env.failure);
+            let build = builds
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .pop()
+                .expect("one build function per worker thread");
             worker.dataflow_named::<Epoch, _, _>(&name, |scope| {
                 let mut dataflow = Dataflow::new(scope, env.clone());
-                (build.clone())(&mut dataflow);
+                build(&mut dataflow);
             });
             while !env.failure.is_set() && worker.step_or_park(Some(PARK)) {}
             if env.failure.is_set() {

@@ -10,7 +10,7 @@ mod flat_map;
 mod fold;
 mod inspect;
 mod join;
-mod key_by;
+pub mod key_by;
 mod map;
 mod max;
 mod min;

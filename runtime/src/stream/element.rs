@@ -63,6 +63,23 @@ impl<'scope, T: 'static> Stream<'scope, T> {
         }
     }
 
+    /// Groups records by themselves, without copying them: what `key_by(|record| record.clone())`
+    /// means when only the keys are used downstream (`count`). `same` must be that clone; it is
+    /// never called, but it keeps the user's closure type-checked. The `dataflow!` compiler picks
+    /// this form; hand-written pipelines can too.
+    pub fn key_by_itself(self, name: &str, same: impl FnMut(&T) -> T) -> KeyedStream<'scope, T, ()>
+    where
+        T: Key,
+    {
+        drop(same);
+        let env = self.env.clone();
+        let pairs = self.map(name, |record| (record, ()));
+        KeyedStream {
+            pairs: pairs.inner,
+            env,
+        }
+    }
+
     /// The one loop behind every record-at-a-time operator: `logic` moves a batch's records into
     /// an output batch at the same epoch.
     fn each_batch<U: 'static>(

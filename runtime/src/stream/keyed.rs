@@ -25,7 +25,18 @@ impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
         K: Key,
         T: Record,
     {
-        self.aggregate(name, || 0u64, |count, _| *count += 1, |count| *count)
+        // Only the keys matter: drop the records before they are exchanged.
+        let env = self.env.clone();
+        let keys = Stream {
+            inner: self.pairs,
+            env: self.env,
+        }
+        .map(name, |(key, _)| (key, ()));
+        KeyedStream {
+            pairs: keys.inner,
+            env,
+        }
+        .aggregate(name, || 0u64, |count, ()| *count += 1, |count| *count)
     }
 
     /// The sum of `f(record)` per key.

@@ -8,8 +8,10 @@ use crate::context::{Dataflow, Epoch};
 use crate::error::RillError;
 use crate::io::{BadRecord, Batch, ReadStatus, Source, SourceReader};
 
-/// How many records a source emits before it yields to the rest of the dataflow.
-const BATCH_RECORDS: usize = 8192;
+/// How many records a source emits before it yields to the rest of the dataflow. A batch travels
+/// through the record-at-a-time operators as one container, and `flat_map` can multiply it (a
+/// line becomes ten words): small enough that those containers stay in cache.
+const BATCH_RECORDS: usize = 1024;
 
 impl<'scope> Dataflow<'scope> {
     /// Reads `source` on every worker. A record that fails to decode fails the job with an error

@@ -1,6 +1,7 @@
-//! `from_iter`: records from any Rust iterator.
+//! `from_iter` and `from_shared`: records from Rust values in memory.
 
 use std::iter::{Skip, StepBy};
+use std::sync::Arc;
 
 use rill_runtime::{Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 
@@ -76,6 +77,71 @@ where
     }
 }
 
+/// Reads the items of a shared slice at epoch 0; item `i` is read by worker `i % peers`, which
+/// clones only its own items.
+///
+/// A job's build function runs on a copy of everything it captures, once per worker; `from_iter`
+/// over a captured `Vec` therefore copies the whole `Vec` for every extra worker. An `Arc` is
+/// copied by reference: use `from_shared` for large inputs held in memory.
+///
+/// ```
+/// use std::sync::Arc;
+/// use rill_runtime::{Batch, ReadStatus, Source, SourceReader, WorkerInfo};
+/// use rill_stdlib::source::from_shared;
+///
+/// let lines: Arc<[String]> = vec!["a".to_string(), "b".into(), "c".into()].into();
+/// let second_of_two = WorkerInfo { index: 1, peers: 2, process: 0, processes: 1 };
+/// let mut reader = from_shared(lines).open(second_of_two)?;
+/// let mut batch = Batch::new(0, 100);
+/// assert_eq!(reader.read(&mut batch)?, ReadStatus::Done);
+/// assert_eq!(batch.records, ["b"]);
+/// # Ok::<(), rill_runtime::RillError>(())
+/// ```
+pub fn from_shared<T: Clone + 'static>(items: Arc<[T]>) -> FromShared<T> {
+    FromShared { items }
+}
+
+/// The source [`from_shared`] describes.
+#[derive(Debug, Clone)]
+pub struct FromShared<T> {
+    items: Arc<[T]>,
+}
+
+impl<T: Clone + 'static> Source for FromShared<T> {
+    type Item = T;
+    type Reader = FromSharedReader<T>;
+
+    fn open(self, worker: WorkerInfo) -> Result<Self::Reader> {
+        Ok(FromSharedReader {
+            items: self.items,
+            next: worker.index,
+            step: worker.peers.max(1),
+        })
+    }
+}
+
+/// One worker's reader of a [`FromShared`] source.
+pub struct FromSharedReader<T> {
+    items: Arc<[T]>,
+    next: usize,
+    step: usize,
+}
+
+impl<T: Clone + 'static> SourceReader for FromSharedReader<T> {
+    type Item = T;
+
+    fn read(&mut self, batch: &mut Batch<T>) -> Result<ReadStatus> {
+        while !batch.is_full() {
+            let Some(item) = self.items.get(self.next) else {
+                return Ok(ReadStatus::Done);
+            };
+            batch.push(item.clone());
+            self.next += self.step;
+        }
+        Ok(ReadStatus::More)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +169,15 @@ mod tests {
         let drained = drain_with(from_iter(0..10).open(worker(0, 1)).unwrap(), 3);
         let items: Vec<i32> = drained.records.into_iter().map(|(_, r)| r).collect();
         assert_eq!(items, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn shared_items_are_dealt_round_robin() {
+        let items: Arc<[u32]> = (0..10).collect::<Vec<_>>().into();
+        let shares: Vec<Vec<u32>> = drain_all(&from_shared(items), 3)
+            .into_iter()
+            .map(|d| d.records.into_iter().map(|(_, r)| r).collect())
+            .collect();
+        assert_eq!(shares, [vec![0, 3, 6, 9], vec![1, 4, 7], vec![2, 5, 8]]);
     }
 }

@@ -15,7 +15,9 @@ mod words;
 
 pub use self::csv::{csv, Csv, CsvReader};
 pub use self::generate::{generate, generate_unbounded, Generate, GenerateReader};
-pub use self::iter::{from_iter, FromIter, FromIterReader};
+pub use self::iter::{
+    from_iter, from_shared, FromIter, FromIterReader, FromShared, FromSharedReader,
+};
 pub use self::json::{json_lines, JsonLines, JsonLinesReader};
 pub use self::rng::{Rng, Zipf};
 pub use self::text::{text_lines, TextLines, TextLinesReader};
