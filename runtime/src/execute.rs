@@ -10,7 +10,7 @@ use timely::{CommunicationConfig, WorkerConfig};
 use crate::context::{Dataflow, Epoch, JobEnv, Metrics, WorkerInfo};
 use crate::error::{Failure, Result, RillError};
 use crate::job::RunSummary;
-use crate::launcher::launch;
+use crate::launcher::{exit_with_launcher, launch};
 use crate::network::Cluster;
 use crate::options::{Mode, RunOptions};
 use crate::panics;
@@ -45,6 +45,7 @@ where
                 workers: options.workers,
                 timeout: options.connect_timeout(),
             };
+            exit_with_launcher();
             let sockets = cluster.connect()?;
             panics::watch_cluster(process, cluster.hosts.clone());
             let (builders, network) = cluster.allocators(sockets)?;

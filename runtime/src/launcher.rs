@@ -15,6 +15,8 @@ use crate::progress::say;
 const POLL: Duration = Duration::from_millis(50);
 /// How long to let the other processes fail on their own once one has failed.
 const GRACE: Duration = Duration::from_millis(300);
+/// Set in the environment of the processes the launcher starts, to the launcher's process id.
+const LAUNCHER_PID: &str = "RILL_LAUNCHER_PID";
 
 /// Starts this program once per local entry of `hosts`, with this run's arguments plus
 /// `--process I`, and waits for all of them. Fails, after killing the others, as soon as one
@@ -46,6 +48,7 @@ pub(crate) fn launch(hosts: &[String], options: &RunOptions) -> Result<()> {
     let mut running: Vec<(usize, Child)> = Vec::with_capacity(local.len());
     for process in local {
         let spawned = Command::new(&program)
+            .env(LAUNCHER_PID, std::process::id().to_string())
             .args(&args)
             .arg("--process")
             .arg(process.to_string())
@@ -108,4 +111,22 @@ fn kill_all(running: &mut Vec<(usize, Child)>) {
         let _ = child.kill();
         let _ = child.wait();
     }
+}
+
+/// In a process the launcher started: exits as soon as the launcher is gone (killed, or stopped
+/// with a signal the children did not get), so that no process of the group outlives it.
+pub(crate) fn exit_with_launcher() {
+    let Some(launcher) = std::env::var(LAUNCHER_PID)
+        .ok()
+        .and_then(|pid| pid.parse::<u32>().ok())
+    else {
+        return;
+    };
+    thread::spawn(move || loop {
+        if std::os::unix::process::parent_id() != launcher {
+            say("the launcher is gone; stopping");
+            std::process::exit(1);
+        }
+        thread::sleep(Duration::from_millis(200));
+    });
 }
