@@ -99,8 +99,8 @@ pub use rill_stdlib as stdlib;
 pub mod prelude {
     pub use crate::dataflow;
     pub use rill_runtime::{
-        BadRecord, Epoch, Job, Key, KeyedStream, Record, RillError, RunOptions, RunSummary, Sink,
-        Source, Stream,
+        Aggregate, BadRecord, Epoch, Job, Key, KeyedStream, Late, Record, RillError, RunOptions,
+        RunSummary, Sink, Source, Stream, WindowResult,
     };
     pub use rill_stdlib::prelude::*;
 }
@@ -108,5 +108,5 @@ pub mod prelude {
 /// What the code `dataflow!` generates refers to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use rill_runtime::{Dataflow, IntoRecords, Job};
+    pub use rill_runtime::{Dataflow, IntoRecords, Job, Windows};
 }

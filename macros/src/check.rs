@@ -23,6 +23,9 @@ pub fn check_arguments(call: &OpCall, spec: &OpSpec, diagnostics: &mut Diagnosti
         );
         return;
     }
+    if let Some(special) = &spec.special {
+        (special.check)(call, diagnostics);
+    }
     for (index, arg) in call.args.iter().enumerate() {
         let Some(arg_spec) = spec.arg(index) else {
             continue;

@@ -11,11 +11,48 @@ use crate::check::{check_arguments, stream_name};
 use crate::diagnostics::{did_you_mean, Diagnostics};
 use crate::ops::{self, ArgKind, Input, OpSpec, Output};
 
-/// The kind of an edge between two operators.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Kind {
-    Stream,
-    Keyed,
+/// The kind of an edge between two operators: a stream, keyed or not, with timestamps or not,
+/// or windowed (waiting for an aggregation).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Kind {
+    pub keyed: bool,
+    pub timed: bool,
+    pub windowed: bool,
+}
+
+impl Kind {
+    /// A plain stream.
+    pub const STREAM: Kind = Kind {
+        keyed: false,
+        timed: false,
+        windowed: false,
+    };
+
+    /// The kind `spec` produces from an input of this kind (`None` for a sink).
+    fn after(self, spec: &OpSpec) -> Option<Kind> {
+        let timed = self.timed && !self.windowed;
+        match spec.output {
+            Output::Nothing => None,
+            Output::Same => Some(Kind {
+                timed,
+                ..Kind::STREAM
+            }),
+            Output::Keyed => Some(Kind {
+                keyed: true,
+                timed,
+                windowed: false,
+            }),
+            Output::Timed => Some(Kind {
+                timed: true,
+                ..Kind::STREAM
+            }),
+            Output::Windowed => Some(Kind {
+                windowed: true,
+                ..self
+            }),
+            Output::Stream | Output::StreamAndErrors => Some(Kind::STREAM),
+        }
+    }
 }
 
 /// A named stream: where it was defined, its kind, and how often it is used.
@@ -124,7 +161,7 @@ fn build_statement<'a>(
     for (position, stage) in stages.iter().enumerate() {
         match stage {
             Stage::Name(name) if position == 0 => {
-                current = use_name(name, all, names, diagnostics).or(Some(Kind::Stream));
+                current = use_name(name, all, names, diagnostics).or(Some(Kind::STREAM));
                 planned.push(None);
             }
             Stage::Name(name) => {
@@ -137,7 +174,7 @@ fn build_statement<'a>(
             }
             Stage::Op(call) => {
                 let Some(spec) = resolve_op(call, diagnostics) else {
-                    current = Some(Kind::Stream);
+                    current = Some(Kind::STREAM);
                     planned.push(None);
                     continue;
                 };
@@ -153,14 +190,10 @@ fn build_statement<'a>(
                 check_stream_args(call, spec, all, names, diagnostics);
                 let input = check_input(call, spec, position, current, diagnostics);
                 planned.push(Some((spec, input)));
-                current = match spec.output {
-                    Output::Nothing => {
-                        ended_by = Some(&call.name);
-                        None
-                    }
-                    Output::Keyed => Some(Kind::Keyed),
-                    Output::Stream | Output::StreamAndErrors => Some(Kind::Stream),
-                };
+                current = input.after(spec);
+                if current.is_none() {
+                    ended_by = Some(&call.name);
+                }
             }
         }
     }
@@ -171,7 +204,7 @@ fn build_statement<'a>(
     bind_outputs(
         statement,
         current,
-        planned.last().copied().flatten().map(|(spec, _)| spec),
+        planned.last().copied().flatten(),
         names,
         diagnostics,
     );
@@ -210,40 +243,66 @@ fn check_input(
     current: Option<Kind>,
     diagnostics: &mut Diagnostics,
 ) -> Kind {
-    match (spec.input, position, current) {
-        (Input::None, 0, _) => Kind::Stream,
+    let name = &call.name;
+    let mut error = |message: String, help: String| diagnostics.error(name.span(), message, help);
+    let kind = match (spec.input, position, current) {
+        (Input::None, 0, _) => return Kind::STREAM,
         (Input::None, _, _) => {
-            diagnostics.error(
-                call.name.span(),
-                format!("`{}` starts a pipeline; it cannot follow `->`", call.name),
-                format!("start a new statement: `let input = {}(...);`", call.name),
+            error(
+                format!("`{name}` starts a pipeline; it cannot follow `->`"),
+                format!("start a new statement: `let input = {name}(...);`"),
             );
-            Kind::Stream
+            return Kind::STREAM;
         }
-        (_, 0, _) => {
-            diagnostics.error(
-                call.name.span(),
-                format!("`{}` needs an input stream", call.name),
+        (_, 0, _) | (_, _, None) => {
+            error(
+                format!("`{name}` needs an input stream"),
                 format!(
                     "start the pipeline with a stream name or a source: `records -> {}`",
                     spec.signature()
                 ),
             );
-            Kind::Stream
+            return Kind::STREAM;
         }
-        (Input::Keyed, _, Some(Kind::Stream)) => {
-            diagnostics.error(
-                call.name.span(),
-                format!(
-                    "`{}` needs a keyed stream, but its input is not keyed",
-                    call.name
-                ),
-                format!("insert `-> key_by(|record| key)` before `{}`", call.name),
-            );
-            Kind::Keyed
-        }
-        (_, _, current) => current.unwrap_or(Kind::Stream),
+        (_, _, Some(kind)) => kind,
+    };
+    let aggregations = "count, sum, min, max, avg, fold, reduce, aggregate or process";
+    match spec.input {
+        _ if kind.windowed && !matches!(spec.input, Input::Windowed | Input::KeyedOrWindowed) => error(
+            format!("`{name}` cannot follow `window`: a window needs an aggregation"),
+            format!("aggregate the windows first (`-> window(...) -> count()`); the operators that can follow `window` are {aggregations}"),
+        ),
+        Input::Untimed if kind.timed => error(
+            if spec.name == "timestamps" {
+                format!("this stream already has timestamps; `{name}` would assign them twice")
+            } else {
+                format!("`{name}` does not work on a stream with timestamps yet")
+            },
+            "apply it before `timestamps(...)`".to_owned(),
+        ),
+        Input::Keyed if kind.timed => error(
+            format!("`{name}` does not work on streams with timestamps yet"),
+            "apply it before `timestamps(...)`, or aggregate per window: `-> window(tumbling(1s)) -> count()`".to_owned(),
+        ),
+        Input::Keyed | Input::KeyedTimed | Input::KeyedOrWindowed if !kind.keyed => error(
+            format!("`{name}` needs a keyed stream, but its input is not keyed"),
+            format!("insert `-> key_by(|record| key)` before `{name}`"),
+        ),
+        Input::KeyedTimed if !kind.timed => error(
+            format!("`{name}` needs a stream with timestamps, but its input has none"),
+            "insert `-> timestamps(|record| record.timestamp_ms, bounded(1s))` before `key_by`".to_owned(),
+        ),
+        Input::KeyedOrWindowed if kind.timed && !kind.windowed => error(
+            format!("`{name}` on a stream with timestamps aggregates per window, but no window is defined"),
+            format!("insert `-> window(tumbling(1s))` before `{name}`"),
+        ),
+        Input::Windowed if !kind.windowed => error(
+            format!("`{name}` aggregates windows, but its input has none"),
+            format!("insert `-> key_by(|record| key) -> window(tumbling(1s))` before `{name}` (after `timestamps`)"),
+        ),
+        _ => {}
     }
+    kind
 }
 
 /// Checks that arguments naming other streams refer to streams defined earlier, of the right kind.
@@ -260,7 +319,7 @@ fn check_stream_args(
         else {
             continue;
         };
-        if let Some(Kind::Stream) = use_name(name, all, names, diagnostics) {
+        if let Some(Kind { keyed: false, .. }) = use_name(name, all, names, diagnostics) {
             if keyed {
                 diagnostics.error(
                     name.span(),
@@ -308,11 +367,17 @@ fn use_name(
     None
 }
 
+/// Whether an operator with this input has a second output to bind: a source's bad records, a
+/// windowed aggregation's late records.
+pub fn has_second_output(spec: &OpSpec, input: Kind) -> bool {
+    spec.output == Output::StreamAndErrors || (spec.output == Output::Stream && input.windowed)
+}
+
 /// Binds the outputs of a pipeline to its `let` names, or reports output that goes nowhere.
 fn bind_outputs(
     statement: &Statement,
     current: Option<Kind>,
-    last: Option<&'static OpSpec>,
+    last: Option<(&'static OpSpec, Kind)>,
     names: &mut HashMap<String, Named>,
     diagnostics: &mut Diagnostics,
 ) {
@@ -342,18 +407,20 @@ fn bind_outputs(
         return;
     };
     let bound = binding.names();
-    let outputs = match last.map(|spec| spec.output) {
-        Some(Output::StreamAndErrors) if bound.len() == 2 => 2,
-        _ => 1,
-    };
+    let outputs =
+        if bound.len() == 2 && last.is_some_and(|(spec, input)| has_second_output(spec, input)) {
+            2
+        } else {
+            1
+        };
     if bound.len() != outputs {
-        let operator = last.map_or("a stream name".to_owned(), |spec| {
+        let operator = last.map_or("a stream name".to_owned(), |(spec, _)| {
             format!("`{}`", spec.name)
         });
         diagnostics.error(
             binding.span(),
             format!("{operator} produces one stream, but {} names are bound", bound.len()),
-            "bind one name (`let records = ...;`); only `source(...)` binds two: `let (records, bad_records) = source(...);`",
+            "bind one name (`let records = ...;`); two names bind a second output: `let (records, bad_records) = source(...);`, `let (counts, late) = ... -> window(...) -> count();`",
         );
     }
     for (index, name) in bound.into_iter().enumerate() {
@@ -369,7 +436,7 @@ fn bind_outputs(
             );
             continue;
         }
-        let kind = if index == 0 { kind } else { Kind::Stream };
+        let kind = if index == 0 { kind } else { Kind::STREAM };
         names.insert(
             text,
             Named {

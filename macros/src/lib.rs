@@ -18,6 +18,7 @@ use syn::{Expr, Lit, Meta};
 mod ast;
 mod check;
 mod diagnostics;
+mod duration;
 mod graph;
 mod lower;
 mod ops;

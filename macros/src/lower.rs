@@ -9,7 +9,7 @@ use syn::{Expr, Ident};
 
 use crate::ast::{Binding, OpCall, Stage};
 use crate::check::stream_name;
-use crate::graph::{Graph, Kind, Node};
+use crate::graph::{has_second_output, Graph, Node};
 use crate::ops::{self, key_by, ArgKind, Input, OpSpec};
 
 /// The Rust expression that builds the job.
@@ -37,7 +37,7 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
         chain.extend(match (stage, planned) {
             (Stage::Name(name), _) => stream_ref(name, remaining_uses),
             (Stage::Op(call), Some((spec, _))) if spec.input == Input::None => {
-                let method = if two_outputs {
+                let method = if two_outputs && position + 1 == stages.len() {
                     quote!(source_with_errors)
                 } else {
                     quote!(source)
@@ -49,15 +49,28 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
             }
             (Stage::Op(call), Some((spec, input))) => {
                 let span = call.name.span();
-                let unkey = if spec.input == Input::Stream && *input == Kind::Keyed {
+                let unkey = if matches!(spec.input, Input::Stream | Input::Untimed) && input.keyed {
                     quote_spanned!(span=> .values())
                 } else {
                     TokenStream::new()
                 };
                 let method = Ident::new(method(spec, call, stages.get(position + 1)), span);
                 let name = operator_name(spec, span);
-                let args = lower_args(spec, &call.args, remaining_uses);
-                quote_spanned!(span=> #unkey.#method(#name, #args))
+                let args = match &spec.special {
+                    Some(special) => {
+                        let args = (special.lower)(call);
+                        quote!(#(#args),*)
+                    }
+                    None => lower_args(spec, &call.args, remaining_uses),
+                };
+                // A windowed aggregation has a second output, the late records: bound, or logged.
+                let last = position + 1 == stages.len();
+                let outputs = match (has_second_output(spec, *input), two_outputs && last) {
+                    (true, true) => quote_spanned!(span=> .with_late()),
+                    (true, false) => quote_spanned!(span=> .results(#name)),
+                    (false, _) => TokenStream::new(),
+                };
+                quote_spanned!(span=> #unkey.#method(#name, #args)#outputs)
             }
             (Stage::Op(_), None) => TokenStream::new(),
         });

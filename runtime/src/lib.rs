@@ -17,6 +17,7 @@ pub mod options;
 mod panics;
 pub mod progress;
 pub mod stream;
+pub mod time;
 
 pub use context::{Dataflow, Epoch, JobEnv, Metrics, WorkerInfo};
 pub use error::{Failure, Result, RillError};
@@ -26,3 +27,7 @@ pub use key::{Key, Record};
 pub use options::{Mode, RunOptions};
 pub use progress::init_logging;
 pub use stream::{IntoRecords, KeyedStream, Stream};
+pub use time::{
+    Aggregate, KeyedTimedStream, Late, TimedStream, WindowOutput, WindowResult, WindowedStream,
+    Windows,
+};

@@ -7,10 +7,12 @@ pub const SPEC: OpSpec = OpSpec {
     aliases: &["union"],
     summary: "merges the named streams (records of the same type) into this one",
     input: Input::Stream,
-    output: Output::Stream,
+    output: Output::Same,
     args: &[Arg {
         shape: "other_stream",
         kind: ArgKind::Stream { keyed: false },
     }],
+    optional: 0,
     variadic: true,
+    special: None,
 };

@@ -6,8 +6,10 @@ pub const SPEC: OpSpec = OpSpec {
     name: "distinct",
     aliases: &[],
     summary: "passes every record once, at the first epoch it appears in",
-    input: Input::Stream,
-    output: Output::Stream,
+    input: Input::Untimed,
+    output: Output::Same,
     args: &[],
+    optional: 0,
     variadic: false,
+    special: None,
 };

@@ -8,10 +8,12 @@ pub const SPEC: OpSpec = OpSpec {
     summary:
         "keeps the records for which the function returns true (it sees each record by reference)",
     input: Input::Stream,
-    output: Output::Stream,
+    output: Output::Same,
     args: &[Arg {
         shape: "|record| keep",
         kind: ArgKind::Closure { params: 1 },
     }],
+    optional: 0,
     variadic: false,
+    special: None,
 };

@@ -8,10 +8,12 @@ pub const SPEC: OpSpec = OpSpec {
     summary:
         "replaces every record by the records (any `IntoIterator`) the function returns for it",
     input: Input::Stream,
-    output: Output::Stream,
+    output: Output::Same,
     args: &[Arg {
         shape: "|record| records",
         kind: ArgKind::Closure { params: 1 },
     }],
+    optional: 0,
     variadic: false,
+    special: None,
 };

@@ -7,10 +7,12 @@ pub const SPEC: OpSpec = OpSpec {
     aliases: &[],
     summary: "calls the function on every record (by reference) and passes the record on",
     input: Input::Stream,
-    output: Output::Stream,
+    output: Output::Same,
     args: &[Arg {
         shape: "|record| ...",
         kind: ArgKind::Closure { params: 1 },
     }],
+    optional: 0,
     variadic: false,
+    special: None,
 };

@@ -9,5 +9,7 @@ pub const SPEC: OpSpec = OpSpec {
     input: Input::Keyed,
     output: Output::Stream,
     args: &[Arg { shape: "other_keyed_stream", kind: ArgKind::Stream { keyed: true } }],
+    optional: 0,
     variadic: false,
+    special: None,
 };

@@ -9,7 +9,9 @@ pub const SPEC: OpSpec = OpSpec {
     input: Input::Stream,
     output: Output::Keyed,
     args: &[Arg { shape: "|record| key", kind: ArgKind::Closure { params: 1 } }],
+    optional: 0,
     variadic: false,
+    special: None,
 };
 
 /// Whether the key function is `|record| record.clone()` (or `.to_owned()`): the key is the

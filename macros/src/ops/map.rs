@@ -7,10 +7,12 @@ pub const SPEC: OpSpec = OpSpec {
     aliases: &[],
     summary: "replaces every record by what the function returns for it",
     input: Input::Stream,
-    output: Output::Stream,
+    output: Output::Same,
     args: &[Arg {
         shape: "|record| new_record",
         kind: ArgKind::Closure { params: 1 },
     }],
+    optional: 0,
     variadic: false,
+    special: None,
 };

@@ -2,6 +2,13 @@
 //! produces and takes as arguments; the checks, the "did you mean" hints, the lowering and the
 //! operator reference in the docs are all driven by these specs.
 
+use proc_macro2::TokenStream;
+
+use crate::ast::OpCall;
+use crate::diagnostics::Diagnostics;
+
+mod aggregate;
+mod avg;
 mod concat;
 mod count;
 mod distinct;
@@ -14,20 +21,31 @@ pub mod key_by;
 mod map;
 mod max;
 mod min;
+mod process;
 mod reduce;
 mod sink;
 mod source;
 mod sum;
+mod timestamps;
+mod window;
 
 /// What an operator needs upstream.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Input {
     /// Nothing: it starts a pipeline.
     None,
-    /// Any stream; a keyed stream is passed on as its records (the keys are dropped).
+    /// Any stream but a windowed one; a keyed stream is passed on as its records.
     Stream,
-    /// A keyed stream (after `key_by`).
+    /// A stream without timestamps (a keyed one is passed on as its records).
+    Untimed,
+    /// A keyed stream without timestamps (after `key_by`).
     Keyed,
+    /// A keyed stream with timestamps (after `timestamps` and `key_by`).
+    KeyedTimed,
+    /// A windowed stream (after `window`).
+    Windowed,
+    /// A keyed stream without timestamps, or a windowed one.
+    KeyedOrWindowed,
 }
 
 /// What an operator produces.
@@ -35,10 +53,17 @@ pub enum Input {
 pub enum Output {
     /// Nothing: it ends a pipeline.
     Nothing,
-    /// A stream.
+    /// A stream without keys, with timestamps if its input had them.
+    Same,
+    /// A stream without keys or timestamps; after a window, also the late records when bound to
+    /// two names.
     Stream,
-    /// A keyed stream.
+    /// A keyed stream, with timestamps if its input had them.
     Keyed,
+    /// A stream with timestamps.
+    Timed,
+    /// A windowed stream.
+    Windowed,
     /// A stream of records, and, when bound to two names, a stream of records that failed to decode.
     StreamAndErrors,
 }
@@ -74,8 +99,21 @@ pub struct OpSpec {
     pub input: Input,
     pub output: Output,
     pub args: &'static [Arg],
+    /// How many of the last arguments may be left out.
+    pub optional: usize,
     /// Whether the last argument may be repeated (`concat(a, b, c)`).
     pub variadic: bool,
+    /// Checks and lowering of arguments the compiler understands itself (durations, windows).
+    pub special: Option<Special>,
+}
+
+/// Arguments with a syntax of their own: checked at compile time and lowered by the operator.
+#[derive(Debug)]
+pub struct Special {
+    /// Reports every problem with the arguments.
+    pub check: fn(&OpCall, &mut Diagnostics),
+    /// The arguments as Rust expressions, once they are known to be right.
+    pub lower: fn(&OpCall) -> Vec<TokenStream>,
 }
 
 impl OpSpec {
@@ -86,20 +124,22 @@ impl OpSpec {
         format!("{}({}{more})", self.name, args.join(", "))
     }
 
-    /// "1 argument", "no arguments", "1 or more arguments".
+    /// "1 argument", "no arguments", "1 or more arguments", "1 or 2 arguments".
     pub fn arity_text(&self) -> String {
         let n = self.args.len();
         let noun = if n == 1 { "argument" } else { "arguments" };
-        match (n, self.variadic) {
-            (0, _) => "no arguments".to_owned(),
-            (_, true) => format!("{n} or more {noun}"),
-            _ => format!("{n} {noun}"),
+        match (n, self.variadic, self.optional) {
+            (0, _, _) => "no arguments".to_owned(),
+            (_, true, _) => format!("{n} or more {noun}"),
+            (_, false, 0) => format!("{n} {noun}"),
+            (_, false, optional) => format!("{} to {n} arguments", n - optional),
         }
     }
 
     /// Whether `count` arguments fit this operator.
     pub fn accepts_arg_count(&self, count: usize) -> bool {
-        count == self.args.len() || (self.variadic && count > self.args.len())
+        let required = self.args.len() - self.optional;
+        (required..=self.args.len()).contains(&count) || (self.variadic && count > self.args.len())
     }
 
     /// The spec of argument `index` (the last one repeats for variadic operators).
@@ -115,6 +155,7 @@ impl OpSpec {
 /// Every operator, in the order the docs list them.
 pub const ALL: &[&OpSpec] = &[
     &source::SPEC,
+    &timestamps::SPEC,
     &map::SPEC,
     &filter::SPEC,
     &flat_map::SPEC,
@@ -129,6 +170,10 @@ pub const ALL: &[&OpSpec] = &[
     &fold::SPEC,
     &reduce::SPEC,
     &join::SPEC,
+    &window::SPEC,
+    &avg::SPEC,
+    &aggregate::SPEC,
+    &process::SPEC,
     &sink::SPEC,
 ];
 

@@ -13,5 +13,7 @@ pub const SPEC: OpSpec = OpSpec {
         shape: "description",
         kind: ArgKind::Value,
     }],
+    optional: 0,
     variadic: false,
+    special: None,
 };

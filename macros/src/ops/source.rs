@@ -9,5 +9,7 @@ pub const SPEC: OpSpec = OpSpec {
     input: Input::None,
     output: Output::StreamAndErrors,
     args: &[Arg { shape: "description", kind: ArgKind::Value }],
+    optional: 0,
     variadic: false,
+    special: None,
 };

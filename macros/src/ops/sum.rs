@@ -6,11 +6,13 @@ pub const SPEC: OpSpec = OpSpec {
     name: "sum",
     aliases: &[],
     summary: "`(key, sum of the values)` for every key an epoch changed (running totals)",
-    input: Input::Keyed,
+    input: Input::KeyedOrWindowed,
     output: Output::Stream,
     args: &[Arg {
         shape: "|record| value",
         kind: ArgKind::Closure { params: 1 },
     }],
+    optional: 0,
     variadic: false,
+    special: None,
 };

@@ -78,21 +78,25 @@ impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
     }
 }
 
-/// A stream or a keyed stream, seen as a stream of its records (keys dropped). Lets `concat`
-/// take keyed streams by name.
-pub trait IntoRecords<'scope, T: 'static> {
+/// A stream seen as its records: a keyed stream drops its keys. Lets `concat` take keyed
+/// streams by name.
+pub trait IntoRecords {
+    /// The stream of records.
+    type Records;
     /// The records, without keys.
-    fn into_records(self) -> Stream<'scope, T>;
+    fn into_records(self) -> Self::Records;
 }
 
-impl<'scope, T: 'static> IntoRecords<'scope, T> for Stream<'scope, T> {
-    fn into_records(self) -> Stream<'scope, T> {
+impl<'scope, T: 'static> IntoRecords for Stream<'scope, T> {
+    type Records = Stream<'scope, T>;
+    fn into_records(self) -> Self::Records {
         self
     }
 }
 
-impl<'scope, K: 'static, T: 'static> IntoRecords<'scope, T> for KeyedStream<'scope, K, T> {
-    fn into_records(self) -> Stream<'scope, T> {
+impl<'scope, K: 'static, T: 'static> IntoRecords for KeyedStream<'scope, K, T> {
+    type Records = Stream<'scope, T>;
+    fn into_records(self) -> Self::Records {
         self.values()
     }
 }
