@@ -14,10 +14,13 @@
 //!   generator, `text_lines(..).lines_per_epoch(k)`) gets streaming behaviour, late records included.
 
 mod assign;
+mod clock;
+mod duration;
 mod timestamps;
 mod window;
 
 pub use assign::Windows;
+pub use duration::parse_duration;
 pub use window::{Aggregate, WindowOutput, WindowResult, WindowedStream};
 
 use serde::{Deserialize, Serialize};

@@ -19,8 +19,8 @@ use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::operators::generic::OutputBuilder;
 
 use super::assign::Windows;
+use super::clock::{EventClock, OnEvents};
 use super::{KeyedTimedStream, Late, Millis};
-use crate::context::Epoch;
 use crate::key::{worker_for_key, Key, Record, StableHashMap};
 use crate::stream::Stream;
 
@@ -311,65 +311,29 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
 
         builder.build(move |capabilities| {
             let mut capabilities = Some(capabilities);
-            let mut stash: BTreeMap<Epoch, Vec<Keyed<K, T>>> = BTreeMap::new();
-            let mut pending_marks: BTreeMap<Epoch, Millis> = BTreeMap::new();
-            let mut largest: Option<Millis> = None;
-            let (mut fired, mut too_late) = (Vec::new(), Vec::new());
+            let mut clock = EventClock::new(bound);
             move |frontiers| {
-                marks.for_each(|time, batch| {
-                    let mark = pending_marks.entry(*time.time()).or_insert(0);
-                    *mark = batch.iter().copied().fold(*mark, Millis::max);
-                });
-                records
-                    .for_each(|time, batch| stash.entry(*time.time()).or_default().append(batch));
+                marks.for_each(|time, batch| clock.marks(*time.time(), batch));
+                records.for_each(|time, batch| clock.records(*time.time(), batch));
                 let low = frontiers
                     .iter()
                     .filter_map(|f| f.frontier().first().copied())
                     .min();
-                let watermark =
-                    |largest: Option<Millis>| largest.map_or(0, |l| l.saturating_sub(bound));
-                // Epochs the frontier has passed, in order: their records see the watermark of the
-                // epochs before them, then their own marks move the watermark and windows fire.
-                loop {
-                    let next = [stash.keys().next(), pending_marks.keys().next()]
-                        .into_iter()
-                        .flatten()
-                        .min()
-                        .copied();
-                    let Some(epoch) = next.filter(|e| low.is_none_or(|low| *e < low)) else {
-                        break;
-                    };
-                    for (key, (ts, record)) in stash.remove(&epoch).unwrap_or_default() {
-                        book.insert(key, ts, record, watermark(largest), &mut too_late);
-                    }
-                    if let Some(mark) = pending_marks.remove(&epoch) {
-                        largest = largest.max(Some(mark));
-                    }
-                    book.fire(watermark(largest), &mut fired);
-                }
-                match low {
-                    // The current epoch: no earlier record can come, so its records go in now.
-                    Some(low) => {
-                        for (key, (ts, record)) in stash.remove(&low).unwrap_or_default() {
-                            book.insert(key, ts, record, watermark(largest), &mut too_late);
-                        }
-                    }
-                    None => book.fire(Millis::MAX, &mut fired),
-                }
+                clock.advance(low, &mut book);
                 if let Some(caps) = capabilities.as_mut() {
-                    if !fired.is_empty() {
+                    if !book.fired.is_empty() {
                         results_out
                             .activate()
                             .session(&caps[0])
-                            .give_container(&mut fired);
-                        fired.clear();
+                            .give_container(&mut book.fired);
+                        book.fired.clear();
                     }
-                    if !too_late.is_empty() {
+                    if !book.late.is_empty() {
                         late_out
                             .activate()
                             .session(&caps[1])
-                            .give_container(&mut too_late);
-                        too_late.clear();
+                            .give_container(&mut book.late);
+                        book.late.clear();
                     }
                     match low {
                         Some(low) => caps.iter_mut().for_each(|cap| cap.downgrade(&low)),
@@ -387,9 +351,6 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
         }
     }
 }
-
-/// A keyed record with its timestamp, as the window operator receives it.
-type Keyed<K, T> = (K, (Millis, T));
 
 /// A key's time windows, by `(end, start)`.
 type Panes<A> = BTreeMap<(Millis, Millis), Pane<A>>;
@@ -409,6 +370,10 @@ struct Book<K, T, G: Aggregate<T>> {
     due: BTreeMap<Millis, Vec<K>>,
     /// When a key's windows can be forgotten: `end + lateness`.
     expiry: BTreeMap<Millis, Vec<K>>,
+    /// Results not sent yet.
+    fired: Vec<WindowResult<K, G::Out>>,
+    /// Late records not sent yet.
+    late: Vec<Late<T>>,
 }
 
 /// A time window's accumulator.
@@ -435,6 +400,16 @@ struct Counted<T, A> {
     taken: u64,
 }
 
+impl<K: Key, T: Clone, G: Aggregate<T>> OnEvents<K, T> for Book<K, T, G> {
+    fn record(&mut self, key: K, timestamp: Millis, record: T, watermark: Millis) {
+        self.insert(key, timestamp, record, watermark);
+    }
+
+    fn watermark(&mut self, watermark: Millis) {
+        self.fire(watermark);
+    }
+}
+
 impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
     fn new(windows: Windows, lateness: Millis, aggregate: G) -> Self {
         Book {
@@ -446,18 +421,13 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
             counts: StableHashMap::default(),
             due: BTreeMap::new(),
             expiry: BTreeMap::new(),
+            fired: Vec::new(),
+            late: Vec::new(),
         }
     }
 
     /// Adds a record that arrives at `watermark`; reports it in `late` if no window takes it.
-    fn insert(
-        &mut self,
-        key: K,
-        ts: Millis,
-        record: T,
-        watermark: Millis,
-        late: &mut Vec<Late<T>>,
-    ) {
+    fn insert(&mut self, key: K, ts: Millis, record: T, watermark: Millis) {
         let taken = match self.windows {
             Windows::Tumbling { .. } | Windows::Sliding { .. } => {
                 self.insert_timed(key, ts, record, watermark)
@@ -466,7 +436,7 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
             _ => self.insert_counted(key, ts, record, watermark),
         };
         if let Some(record) = taken {
-            late.push(Late {
+            self.late.push(Late {
                 timestamp: ts,
                 watermark,
                 record,
@@ -576,7 +546,7 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
 
     /// Emits every window the watermark has reached (or changed since it fired), then forgets
     /// windows past their lateness.
-    fn fire(&mut self, watermark: Millis, out: &mut Vec<WindowResult<K, G::Out>>) {
+    fn fire(&mut self, watermark: Millis) {
         while let Some(entry) = self.due.first_entry() {
             if *entry.key() > watermark {
                 break;
@@ -584,10 +554,10 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
             for key in entry.remove() {
                 match self.windows {
                     Windows::Tumbling { .. } | Windows::Sliding { .. } => {
-                        self.fire_timed(key, watermark, out)
+                        self.fire_timed(key, watermark)
                     }
-                    Windows::Session { .. } => self.fire_sessions(key, watermark, out),
-                    _ => self.fire_counted(key, watermark, out),
+                    Windows::Session { .. } => self.fire_sessions(key, watermark),
+                    _ => self.fire_counted(key, watermark),
                 }
             }
         }
@@ -601,7 +571,8 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
         }
     }
 
-    fn fire_timed(&mut self, key: K, watermark: Millis, out: &mut Vec<WindowResult<K, G::Out>>) {
+    fn fire_timed(&mut self, key: K, watermark: Millis) {
+        let out = &mut self.fired;
         let Some(panes) = self.panes.get_mut(&key) else {
             return;
         };
@@ -619,7 +590,8 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
         }
     }
 
-    fn fire_sessions(&mut self, key: K, watermark: Millis, out: &mut Vec<WindowResult<K, G::Out>>) {
+    fn fire_sessions(&mut self, key: K, watermark: Millis) {
+        let out = &mut self.fired;
         let Some(sessions) = self.sessions.get_mut(&key) else {
             return;
         };
@@ -641,7 +613,8 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
         }
     }
 
-    fn fire_counted(&mut self, key: K, watermark: Millis, out: &mut Vec<WindowResult<K, G::Out>>) {
+    fn fire_counted(&mut self, key: K, watermark: Millis) {
+        let out = &mut self.fired;
         let Some(counted) = self.counts.get_mut(&key) else {
             return;
         };
@@ -666,10 +639,11 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
                             for (_, r) in &counted.recent {
                                 self.aggregate.add(&mut acc, r.clone());
                             }
-                            let (first, last) = (
-                                counted.recent[0].0,
-                                counted.recent[counted.recent.len() - 1].0,
-                            );
+                            // A record taken late (within the lateness) can be older than
+                            // the ones before it: the window spans the least to the greatest.
+                            let first = counted.recent.iter().map(|(ts, _)| *ts).min();
+                            let last = counted.recent.iter().map(|(ts, _)| *ts).max();
+                            let (first, last) = (first.unwrap_or(ts), last.unwrap_or(ts));
                             let value = self.aggregate.result(&acc);
                             out.push(WindowResult {
                                 key: key.clone(),

@@ -1,0 +1,82 @@
+//! The event-time clock of an operator: records in epoch order, each with the watermark of the
+//! epochs before its own, and the watermark after every completed epoch.
+
+use std::collections::BTreeMap;
+
+use super::Millis;
+use crate::context::Epoch;
+
+/// What an event-time operator does with records and watermarks.
+pub(crate) trait OnEvents<K, T> {
+    /// A record, with the watermark of the epochs before its own.
+    fn record(&mut self, key: K, timestamp: Millis, record: T, watermark: Millis);
+    /// The watermark after a completed epoch (`Millis::MAX` at the end of the input).
+    fn watermark(&mut self, watermark: Millis);
+}
+
+/// Records waiting for their epoch, and the largest timestamps each epoch reported.
+pub(crate) struct EventClock<K, T> {
+    stash: BTreeMap<Epoch, Vec<(K, (Millis, T))>>,
+    marks: BTreeMap<Epoch, Millis>,
+    largest: Option<Millis>,
+    out_of_orderness: Millis,
+}
+
+impl<K, T> EventClock<K, T> {
+    pub(crate) fn new(out_of_orderness: Millis) -> Self {
+        EventClock {
+            stash: BTreeMap::new(),
+            marks: BTreeMap::new(),
+            largest: None,
+            out_of_orderness,
+        }
+    }
+
+    /// The largest timestamps some worker saw in `epoch`.
+    pub(crate) fn marks(&mut self, epoch: Epoch, marks: &[Millis]) {
+        let mark = self.marks.entry(epoch).or_insert(0);
+        *mark = marks.iter().copied().fold(*mark, Millis::max);
+    }
+
+    /// Records of `epoch`.
+    pub(crate) fn records(&mut self, epoch: Epoch, batch: &mut Vec<(K, (Millis, T))>) {
+        self.stash.entry(epoch).or_default().append(batch);
+    }
+
+    /// The watermark of the epochs completed so far.
+    pub(crate) fn watermark(&self) -> Millis {
+        self.largest
+            .map_or(0, |largest| largest.saturating_sub(self.out_of_orderness))
+    }
+
+    /// Hands `on` every record the frontier (least epoch `low`, `None` at the end of the input)
+    /// allows, in epoch order, and the watermark after every epoch it has passed.
+    pub(crate) fn advance(&mut self, low: Option<Epoch>, on: &mut impl OnEvents<K, T>) {
+        loop {
+            let next = [self.stash.keys().next(), self.marks.keys().next()]
+                .into_iter()
+                .flatten()
+                .min()
+                .copied();
+            let Some(epoch) = next.filter(|e| low.is_none_or(|low| *e < low)) else {
+                break;
+            };
+            for (key, (ts, record)) in self.stash.remove(&epoch).unwrap_or_default() {
+                on.record(key, ts, record, self.watermark());
+            }
+            if let Some(mark) = self.marks.remove(&epoch) {
+                self.largest = self.largest.max(Some(mark));
+            }
+            on.watermark(self.watermark());
+        }
+        match low {
+            // The current epoch: no earlier record can come, so its records go in now.
+            Some(low) => {
+                for (key, (ts, record)) in self.stash.remove(&low).unwrap_or_default() {
+                    on.record(key, ts, record, self.watermark());
+                }
+            }
+            None => on.watermark(Millis::MAX),
+        }
+    }
+}
