@@ -10,9 +10,10 @@ use csv_core::{
 use rill_runtime::{BadRecord, Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 use serde::de::DeserializeOwned;
 
-use super::split::{first_line, LineSplit};
+use super::split::{first_line, LineSplit, Next};
 
-/// Reads the CSV file at `path`, decoding each line into a `T` with serde, at epoch 0.
+/// Reads the CSV file at `path`, decoding each line into a `T` with serde, at epoch 0 (or
+/// [`Csv::lines_per_epoch`] lines per epoch).
 ///
 /// By default line 1 is a header whose names map columns to the fields of `T` (every worker
 /// reads it); call [`Csv::no_header`] to map columns by position instead, and
@@ -46,6 +47,7 @@ pub fn csv<T: DeserializeOwned + 'static>(path: impl AsRef<Path>) -> Csv<T> {
         path: path.as_ref().to_path_buf(),
         header: true,
         delimiter: b',',
+        per_epoch: None,
         record: PhantomData,
     }
 }
@@ -56,6 +58,7 @@ pub struct Csv<T> {
     path: PathBuf,
     header: bool,
     delimiter: u8,
+    per_epoch: Option<u64>,
     record: PhantomData<fn() -> T>,
 }
 
@@ -81,6 +84,18 @@ impl<T> Csv<T> {
     pub fn delimiter(self, delimiter: u8) -> Self {
         Csv { delimiter, ..self }
     }
+
+    /// Makes the file a stream: puts `k` lines in each epoch, line `n` (1-based, counting every
+    /// line of the file, the header included) in epoch `(n - 1) / k`, so a timed stream's watermark advances as
+    /// the file is read and out-of-order lines can be late. Default: every line at epoch 0.
+    /// Panics if `k` is 0.
+    pub fn lines_per_epoch(self, k: u64) -> Self {
+        assert!(k > 0, "lines_per_epoch must be at least 1");
+        Csv {
+            per_epoch: Some(k),
+            ..self
+        }
+    }
 }
 
 impl<T: DeserializeOwned + 'static> Source for Csv<T> {
@@ -88,7 +103,7 @@ impl<T: DeserializeOwned + 'static> Source for Csv<T> {
     type Reader = CsvReader<T>;
 
     fn open(self, worker: WorkerInfo) -> Result<CsvReader<T>> {
-        let split = LineSplit::open(&self.path, worker)?;
+        let split = LineSplit::open(&self.path, worker)?.lines_per_epoch(self.per_epoch);
         let mut parser = FieldParser::new(self.delimiter);
         let headers = match self
             .header
@@ -127,8 +142,10 @@ impl<T: DeserializeOwned + 'static> SourceReader for CsvReader<T> {
 
     fn read(&mut self, batch: &mut Batch<T>) -> Result<ReadStatus> {
         while !batch.is_full() {
-            let Some(line) = self.split.next_line()? else {
-                return Ok(ReadStatus::Done);
+            let line = match self.split.next_in(batch)? {
+                Next::Line(line) => line,
+                Next::LaterEpoch => return Ok(ReadStatus::More),
+                Next::End => return Ok(ReadStatus::Done),
             };
             if line.text.is_empty() || (line.number == 1 && self.headers.is_some()) {
                 continue;
@@ -293,6 +310,44 @@ mod tests {
             assert_eq!(amounts, (0..200).collect::<Vec<_>>(), "{peers} workers");
             let bad: Vec<u64> = shares.iter().flat_map(|d| &d.bad).map(|b| b.line).collect();
             assert_eq!(bad, [202], "{peers} workers");
+        }
+    }
+
+    #[test]
+    fn lines_per_epoch_counts_the_header_and_blank_lines() {
+        // Line 1 is the header, line 4 is blank: record `i` is on line `i + 2` (or `i + 3` after
+        // the blank line), in epoch `(line - 1) / 3`.
+        let mut content = String::from("name,amount\n");
+        for i in 0..40 {
+            content.push_str(&format!("p{i},{i}\n"));
+            if i == 1 {
+                content.push('\n');
+            }
+        }
+        content.push_str("bad,x\n");
+        let (_dir, path) = write(&content);
+        let expected: Vec<(u64, u64)> = (0..40u64)
+            .map(|i| {
+                let line = if i <= 1 { i + 2 } else { i + 3 };
+                ((line - 1) / 3, i)
+            })
+            .collect();
+        for peers in 1..=4 {
+            for limit in [1, 2, 1000] {
+                let mut records = Vec::new();
+                let mut bad = Vec::new();
+                for w in 0..peers {
+                    let reader = csv::<Payment>(&path)
+                        .lines_per_epoch(3)
+                        .open(worker(w, peers))
+                        .unwrap();
+                    let drained = crate::test_support::drain_with(reader, limit);
+                    records.extend(drained.records.into_iter().map(|(e, p)| (e, p.amount)));
+                    bad.extend(drained.bad.into_iter().map(|b| b.line));
+                }
+                assert_eq!(records, expected, "{peers} workers, batches of {limit}");
+                assert_eq!(bad, [43]);
+            }
         }
     }
 

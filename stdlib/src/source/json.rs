@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use rill_runtime::{BadRecord, Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 use serde::de::DeserializeOwned;
 
-use super::split::LineSplit;
+use super::split::{LineSplit, Next};
 
 /// Reads the file at `path` as one JSON value per line (JSON Lines), decoding each into a `T`
-/// with serde, at epoch 0. Blank lines are skipped.
+/// with serde, at epoch 0 (or [`JsonLines::lines_per_epoch`] lines per epoch). Blank lines are
+/// skipped.
 ///
 /// Workers split the file by byte range, as in [`text_lines`](super::text_lines). A line that
 /// does not decode becomes a [`BadRecord`] whose problem is serde_json's message with the
@@ -36,6 +37,7 @@ use super::split::LineSplit;
 pub fn json_lines<T: DeserializeOwned + 'static>(path: impl AsRef<Path>) -> JsonLines<T> {
     JsonLines {
         path: path.as_ref().to_path_buf(),
+        per_epoch: None,
         record: PhantomData,
     }
 }
@@ -44,13 +46,29 @@ pub fn json_lines<T: DeserializeOwned + 'static>(path: impl AsRef<Path>) -> Json
 #[derive(Debug)]
 pub struct JsonLines<T> {
     path: PathBuf,
+    per_epoch: Option<u64>,
     record: PhantomData<fn() -> T>,
+}
+
+impl<T> JsonLines<T> {
+    /// Makes the file a stream: puts `k` lines in each epoch, line `n` (1-based, counting every
+    /// line of the file, blank ones included) in epoch `(n - 1) / k`, so a timed stream's watermark advances as
+    /// the file is read and out-of-order lines can be late. Default: every line at epoch 0.
+    /// Panics if `k` is 0.
+    pub fn lines_per_epoch(self, k: u64) -> Self {
+        assert!(k > 0, "lines_per_epoch must be at least 1");
+        JsonLines {
+            per_epoch: Some(k),
+            ..self
+        }
+    }
 }
 
 impl<T> Clone for JsonLines<T> {
     fn clone(&self) -> Self {
         JsonLines {
             path: self.path.clone(),
+            per_epoch: self.per_epoch,
             record: PhantomData,
         }
     }
@@ -62,7 +80,7 @@ impl<T: DeserializeOwned + 'static> Source for JsonLines<T> {
 
     fn open(self, worker: WorkerInfo) -> Result<JsonLinesReader<T>> {
         Ok(JsonLinesReader {
-            split: LineSplit::open(&self.path, worker)?,
+            split: LineSplit::open(&self.path, worker)?.lines_per_epoch(self.per_epoch),
             record: PhantomData,
         })
     }
@@ -79,8 +97,10 @@ impl<T: DeserializeOwned + 'static> SourceReader for JsonLinesReader<T> {
 
     fn read(&mut self, batch: &mut Batch<T>) -> Result<ReadStatus> {
         while !batch.is_full() {
-            let Some(line) = self.split.next_line()? else {
-                return Ok(ReadStatus::Done);
+            let line = match self.split.next_in(batch)? {
+                Next::Line(line) => line,
+                Next::LaterEpoch => return Ok(ReadStatus::More),
+                Next::End => return Ok(ReadStatus::Done),
             };
             if line.text.iter().all(u8::is_ascii_whitespace) {
                 continue;
@@ -162,6 +182,31 @@ mod tests {
                 .map(|(_, e)| e.id)
                 .collect();
             assert_eq!(ids, (0..100).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn lines_per_epoch_follows_absolute_line_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let content: String = (1..=50)
+            .map(|n| format!("{{\"id\": {n}, \"name\": \"n{n}\"}}\n"))
+            .collect();
+        std::fs::write(&path, content).unwrap();
+        for peers in 1..=4 {
+            for limit in [1, 4, 1000] {
+                let mut records = Vec::new();
+                for w in 0..peers {
+                    let reader = json_lines::<Event>(&path)
+                        .lines_per_epoch(7)
+                        .open(worker(w, peers))
+                        .unwrap();
+                    let drained = crate::test_support::drain_with(reader, limit);
+                    records.extend(drained.records.into_iter().map(|(e, ev)| (e, ev.id)));
+                }
+                let expected: Vec<(u64, u64)> = (1..=50).map(|n| ((n - 1) / 7, n)).collect();
+                assert_eq!(records, expected, "{peers} workers, batches of {limit}");
+            }
         }
     }
 

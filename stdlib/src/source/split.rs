@@ -4,12 +4,15 @@
 //! bytes and reads every line that *starts* in it, finishing its last line past the range's end
 //! (the Hadoop split). Every line is read by exactly one worker, and each worker knows the
 //! absolute number of its first line by counting the newlines before it.
+//!
+//! With `lines_per_epoch(k)`, line `n` (1-based, absolute) belongs to epoch `(n - 1) / k`: since
+//! line numbers are absolute, the epochs do not depend on how the file is split.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Take};
 use std::path::Path;
 
-use rill_runtime::{Result, RillError, WorkerInfo};
+use rill_runtime::{Batch, Epoch, Result, RillError, WorkerInfo};
 
 use crate::io_message::describe;
 
@@ -21,6 +24,22 @@ pub(crate) struct LineSplit {
     reader: BufReader<Take<File>>,
     next_line: u64,
     line: Vec<u8>,
+    /// The number of the line in `line`.
+    number: u64,
+    /// Lines per epoch; `None`: every line at epoch 0.
+    per_epoch: Option<u64>,
+    /// `next_in` returns the line in `line` again instead of reading the next one.
+    replay: bool,
+}
+
+/// What [`LineSplit::next_in`] found.
+pub(crate) enum Next<'a> {
+    /// A line of the batch's epoch (set if the batch was empty).
+    Line(Line<'a>),
+    /// The next line belongs to a later epoch than the batch's records: return the batch first.
+    LaterEpoch,
+    /// The share has no more lines.
+    End,
 }
 
 impl LineSplit {
@@ -46,11 +65,45 @@ impl LineSplit {
             reader: BufReader::with_capacity(CHUNK, file.take(end - start)),
             next_line: lines_before + 1,
             line: Vec::new(),
+            number: 0,
+            per_epoch: None,
+            replay: false,
         })
     }
 
+    /// Puts `k` lines in each epoch: line `n` belongs to epoch `(n - 1) / k` (`None`: all in 0).
+    pub(crate) fn lines_per_epoch(self, per_epoch: Option<u64>) -> Self {
+        LineSplit { per_epoch, ..self }
+    }
+
+    /// The next line if it belongs in `batch`: a batch holds the lines of one epoch, so a line of
+    /// a later epoch waits until the batch is returned ([`Next::LaterEpoch`]), and an empty batch
+    /// moves to the line's epoch.
+    pub(crate) fn next_in<T>(&mut self, batch: &mut Batch<T>) -> Result<Next<'_>> {
+        if !std::mem::take(&mut self.replay) && !self.advance()? {
+            return Ok(Next::End);
+        }
+        if let Some(k) = self.per_epoch {
+            let epoch: Epoch = (self.number - 1) / k;
+            if epoch != batch.epoch() {
+                if !batch.is_empty() {
+                    self.replay = true;
+                    return Ok(Next::LaterEpoch);
+                }
+                batch.set_epoch(epoch);
+            }
+        }
+        Ok(Next::Line(self.current()))
+    }
+
     /// The next line; `None` at the end of the share.
+    #[cfg(test)]
     pub(crate) fn next_line(&mut self) -> Result<Option<Line<'_>>> {
+        Ok(self.advance()?.then(|| self.current()))
+    }
+
+    /// Reads the next line into `line`, without its terminator; `false` at the end of the share.
+    fn advance(&mut self) -> Result<bool> {
         self.line.clear();
         let read = self.reader.read_until(b'\n', &mut self.line).map_err(|e| {
             RillError::new(format!(
@@ -60,19 +113,26 @@ impl LineSplit {
             ))
         })?;
         if read == 0 {
-            return Ok(None);
+            return Ok(false);
         }
-        let number = self.next_line;
+        self.number = self.next_line;
         self.next_line += 1;
-        let mut text = &self.line[..];
-        if let Some(rest) = text.strip_suffix(b"\n") {
-            text = rest.strip_suffix(b"\r").unwrap_or(rest);
+        if self.line.ends_with(b"\n") {
+            self.line.pop();
+            if self.line.ends_with(b"\r") {
+                self.line.pop();
+            }
         }
-        Ok(Some(Line {
-            number,
-            text,
+        Ok(true)
+    }
+
+    /// The line `advance` read.
+    fn current(&self) -> Line<'_> {
+        Line {
+            number: self.number,
+            text: &self.line,
             origin: &self.origin,
-        }))
+        }
     }
 }
 

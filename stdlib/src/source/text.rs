@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 
 use rill_runtime::{Batch, ReadStatus, Result, RillError, Source, SourceReader, WorkerInfo};
 
-use super::split::LineSplit;
+use super::split::{LineSplit, Next};
 
-/// Reads the file at `path` as one `String` per line, without the `\n` or `\r\n`, at epoch 0.
+/// Reads the file at `path` as one `String` per line, without the `\n` or `\r\n`, at epoch 0
+/// (or [`TextLines::lines_per_epoch`] lines per epoch).
 ///
 /// Workers split the file by byte range, so each reads a contiguous part of it and every line
 /// is read exactly once. A line that is not valid UTF-8 fails the job with an error naming the
@@ -28,6 +29,7 @@ use super::split::LineSplit;
 pub fn text_lines(path: impl AsRef<Path>) -> TextLines {
     TextLines {
         path: path.as_ref().to_path_buf(),
+        per_epoch: None,
     }
 }
 
@@ -35,6 +37,21 @@ pub fn text_lines(path: impl AsRef<Path>) -> TextLines {
 #[derive(Debug, Clone)]
 pub struct TextLines {
     path: PathBuf,
+    per_epoch: Option<u64>,
+}
+
+impl TextLines {
+    /// Makes the file a stream: puts `k` lines in each epoch, line `n` (1-based, counting every
+    /// line of the file) in epoch `(n - 1) / k`, so a timed stream's watermark advances as
+    /// the file is read and out-of-order lines can be late. Default: every line at epoch 0.
+    /// Panics if `k` is 0.
+    pub fn lines_per_epoch(self, k: u64) -> Self {
+        assert!(k > 0, "lines_per_epoch must be at least 1");
+        TextLines {
+            per_epoch: Some(k),
+            ..self
+        }
+    }
 }
 
 impl Source for TextLines {
@@ -43,7 +60,7 @@ impl Source for TextLines {
 
     fn open(self, worker: WorkerInfo) -> Result<TextLinesReader> {
         Ok(TextLinesReader {
-            split: LineSplit::open(&self.path, worker)?,
+            split: LineSplit::open(&self.path, worker)?.lines_per_epoch(self.per_epoch),
         })
     }
 }
@@ -58,8 +75,10 @@ impl SourceReader for TextLinesReader {
 
     fn read(&mut self, batch: &mut Batch<String>) -> Result<ReadStatus> {
         while !batch.is_full() {
-            let Some(line) = self.split.next_line()? else {
-                return Ok(ReadStatus::Done);
+            let line = match self.split.next_in(batch)? {
+                Next::Line(line) => line,
+                Next::LaterEpoch => return Ok(ReadStatus::More),
+                Next::End => return Ok(ReadStatus::Done),
             };
             match std::str::from_utf8(line.text) {
                 Ok(text) => batch.push(text.to_string()),
@@ -97,6 +116,58 @@ mod tests {
                 .collect();
             assert_eq!(all, lines);
         }
+    }
+
+    #[test]
+    fn lines_per_epoch_puts_line_n_in_epoch_n_minus_1_over_k() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.txt");
+        let lines: Vec<String> = (1..=103).map(|n| format!("line {n}")).collect();
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        for peers in 1..=4 {
+            for limit in [1, 3, 7, 1000] {
+                let mut all = Vec::new();
+                for w in 0..peers {
+                    let reader = text_lines(&path)
+                        .lines_per_epoch(10)
+                        .open(worker(w, peers))
+                        .unwrap();
+                    // `drain_with` gives every record its batch's epoch: a batch mixing epochs
+                    // would show up as a wrong epoch here.
+                    all.extend(drain_with(reader, limit).records);
+                }
+                let expected: Vec<(u64, String)> = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, line)| (i as u64 / 10, line.clone()))
+                    .collect();
+                assert_eq!(all, expected, "{peers} workers, batches of {limit}");
+            }
+        }
+    }
+
+    #[test]
+    fn default_is_one_epoch() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.txt");
+        std::fs::write(&path, "a\nb\nc\n").unwrap();
+        let drained = drain_with(text_lines(&path).open(worker(0, 1)).unwrap(), 1);
+        assert!(drained.records.iter().all(|(epoch, _)| *epoch == 0));
+        let drained = drain_with(
+            text_lines(&path)
+                .lines_per_epoch(1)
+                .open(worker(0, 1))
+                .unwrap(),
+            10,
+        );
+        let epochs: Vec<u64> = drained.records.iter().map(|(e, _)| *e).collect();
+        assert_eq!(epochs, [0, 1, 2]);
+    }
+
+    #[test]
+    #[should_panic(expected = "lines_per_epoch must be at least 1")]
+    fn zero_lines_per_epoch_is_refused() {
+        let _ = text_lines("x").lines_per_epoch(0);
     }
 
     #[test]
