@@ -6,7 +6,10 @@
 //!   has not reached yet updates it: the window fires again, emitting the **updated** result
 //!   (a new `WindowResult` for the same window; earlier ones are not retracted).
 //! - A record all of whose windows are past `end + lateness` goes to the late-data output.
-//! - Session windows merge when a record bridges them; a merged window fires again.
+//! - Session windows merge when a record bridges them; a merged window fires again. A session
+//!   takes the records of an epoch in timestamp order, whatever the split among workers: a record
+//!   that is late on its own stays late even if a record of its epoch with a larger timestamp
+//!   bridges its gap to a live session.
 //! - Count windows take a key's records in timestamp order, once the watermark has passed them;
 //!   incomplete count windows do not fire. Records with equal timestamps may be taken in any order.
 //! - At the end of the input the watermark is infinite: every pending time window fires.
@@ -311,7 +314,13 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
 
         builder.build(move |capabilities| {
             let mut capabilities = Some(capabilities);
-            let mut clock = EventClock::new(bound);
+            // Whether a record joins a session or is late can depend on the records of its epoch
+            // that came before it: sessions take each epoch's records in timestamp order, so
+            // that the split among workers does not matter.
+            let mut clock = match windows {
+                Windows::Session { .. } => EventClock::sorted(bound),
+                _ => EventClock::new(bound),
+            };
             move |frontiers| {
                 marks.for_each(|time, batch| clock.marks(*time.time(), batch));
                 records.for_each(|time, batch| clock.records(*time.time(), batch));
