@@ -99,8 +99,8 @@ pub use rill_stdlib as stdlib;
 pub mod prelude {
     pub use crate::dataflow;
     pub use rill_runtime::{
-        Aggregate, BadRecord, Epoch, Job, Key, KeyedStream, Late, Record, RillError, RunOptions,
-        RunSummary, Sink, Source, Stream, WindowResult,
+        state, Aggregate, BadRecord, Epoch, Job, Key, KeyedStream, Late, ProcessContext, Record,
+        RillError, RunOptions, RunSummary, Sink, Source, Stream, TimeDomain, Timer, WindowResult,
     };
     pub use rill_stdlib::prelude::*;
 }

@@ -50,7 +50,7 @@ impl Kind {
                 windowed: true,
                 ..self
             }),
-            Output::Stream | Output::StreamAndErrors => Some(Kind::STREAM),
+            Output::Stream | Output::StreamAndErrors | Output::StreamAndSide => Some(Kind::STREAM),
         }
     }
 }
@@ -370,7 +370,8 @@ fn use_name(
 /// Whether an operator with this input has a second output to bind: a source's bad records, a
 /// windowed aggregation's late records.
 pub fn has_second_output(spec: &OpSpec, input: Kind) -> bool {
-    spec.output == Output::StreamAndErrors || (spec.output == Output::Stream && input.windowed)
+    matches!(spec.output, Output::StreamAndErrors | Output::StreamAndSide)
+        || (spec.output == Output::Stream && input.windowed)
 }
 
 /// Binds the outputs of a pipeline to its `let` names, or reports output that goes nowhere.
@@ -420,7 +421,7 @@ fn bind_outputs(
         diagnostics.error(
             binding.span(),
             format!("{operator} produces one stream, but {} names are bound", bound.len()),
-            "bind one name (`let records = ...;`); two names bind a second output: `let (records, bad_records) = source(...);`, `let (counts, late) = ... -> window(...) -> count();`",
+            "bind one name (`let records = ...;`); two names bind a second output: `let (records, bad_records) = source(...);`, `let (counts, late) = ... -> window(...) -> count();`, `let (main, side) = ... -> keyed_process(...);`",
         );
     }
     for (index, name) in bound.into_iter().enumerate() {

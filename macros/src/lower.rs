@@ -10,7 +10,7 @@ use syn::{Expr, Ident};
 use crate::ast::{Binding, OpCall, Stage};
 use crate::check::stream_name;
 use crate::graph::{has_second_output, Graph, Node};
-use crate::ops::{self, key_by, ArgKind, Input, OpSpec};
+use crate::ops::{self, key_by, ArgKind, Input, OpSpec, Output};
 
 /// The Rust expression that builds the job.
 pub fn lower(graph: &Graph, job_name: TokenStream) -> TokenStream {
@@ -65,7 +65,10 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
                 };
                 // A windowed aggregation has a second output, the late records: bound, or logged.
                 let last = position + 1 == stages.len();
+                let side = spec.output == Output::StreamAndSide;
                 let outputs = match (has_second_output(spec, *input), two_outputs && last) {
+                    (true, true) if side => quote_spanned!(span=> .with_side()),
+                    (true, false) if side => quote_spanned!(span=> .main()),
                     (true, true) => quote_spanned!(span=> .with_late()),
                     (true, false) => quote_spanned!(span=> .results(#name)),
                     (false, _) => TokenStream::new(),
@@ -111,7 +114,7 @@ fn lower_args(
     args: &[Expr],
     remaining_uses: &mut HashMap<String, usize>,
 ) -> TokenStream {
-    let lowered: Vec<TokenStream> = args
+    let mut lowered: Vec<TokenStream> = args
         .iter()
         .enumerate()
         .map(|(index, arg)| match (spec.arg(index).map(|a| a.kind), stream_name(arg)) {
@@ -127,6 +130,14 @@ fn lower_args(
             _ => quote!(#arg),
         })
         .collect();
+    // Optional functions left out do nothing (`keyed_process` without a timer function).
+    let missing = spec.args.len().saturating_sub(args.len());
+    for arg in &spec.args[spec.args.len() - missing.min(spec.optional)..] {
+        if let ArgKind::Closure { params } = arg.kind {
+            let ignored = (0..params).map(|_| quote!(_));
+            lowered.push(quote!(|#(#ignored),*| {}));
+        }
+    }
     if spec.variadic {
         let fixed = &lowered[..spec.args.len() - 1];
         let repeated = &lowered[spec.args.len() - 1..];

@@ -28,6 +28,6 @@ pub use options::{Mode, RunOptions};
 pub use progress::init_logging;
 pub use stream::{IntoRecords, KeyedStream, Stream};
 pub use time::{
-    Aggregate, KeyedTimedStream, Late, TimedStream, WindowOutput, WindowResult, WindowedStream,
-    Windows,
+    state, Aggregate, KeyedTimedStream, Late, ProcessContext, StateSpec, TimeDomain, TimedStream,
+    Timer, WindowOutput, WindowResult, WindowedStream, Windows,
 };

@@ -18,6 +18,7 @@ mod fold;
 mod inspect;
 mod join;
 pub mod key_by;
+mod keyed_process;
 mod map;
 mod max;
 mod min;
@@ -66,6 +67,8 @@ pub enum Output {
     Windowed,
     /// A stream of records, and, when bound to two names, a stream of records that failed to decode.
     StreamAndErrors,
+    /// A stream, and, when bound to two names, a side output.
+    StreamAndSide,
 }
 
 /// What kind of argument an operator takes at a position.
@@ -171,6 +174,7 @@ pub const ALL: &[&OpSpec] = &[
     &reduce::SPEC,
     &join::SPEC,
     &window::SPEC,
+    &keyed_process::SPEC,
     &avg::SPEC,
     &aggregate::SPEC,
     &process::SPEC,

@@ -14,21 +14,39 @@ pub(crate) trait OnEvents<K, T> {
     fn watermark(&mut self, watermark: Millis);
 }
 
+/// A keyed record with its timestamp.
+type Stamped<K, T> = (K, (Millis, T));
+
 /// Records waiting for their epoch, and the largest timestamps each epoch reported.
 pub(crate) struct EventClock<K, T> {
-    stash: BTreeMap<Epoch, Vec<(K, (Millis, T))>>,
+    stash: BTreeMap<Epoch, Vec<Stamped<K, T>>>,
     marks: BTreeMap<Epoch, Millis>,
     largest: Option<Millis>,
     out_of_orderness: Millis,
+    /// Whether each epoch's records are handed over sorted by timestamp, once the epoch is complete
+    /// (for functions whose result depends on the order of a key's records).
+    sorted: bool,
 }
 
 impl<K, T> EventClock<K, T> {
+    /// A clock for records whose order within an epoch does not matter (they are handed over as
+    /// soon as no earlier epoch can send more).
     pub(crate) fn new(out_of_orderness: Millis) -> Self {
         EventClock {
             stash: BTreeMap::new(),
             marks: BTreeMap::new(),
             largest: None,
             out_of_orderness,
+            sorted: false,
+        }
+    }
+
+    /// A clock that hands over each epoch's records once the epoch is complete, sorted by
+    /// timestamp: the same order whatever the number of workers (up to equal timestamps).
+    pub(crate) fn sorted(out_of_orderness: Millis) -> Self {
+        EventClock {
+            sorted: true,
+            ..EventClock::new(out_of_orderness)
         }
     }
 
@@ -39,7 +57,7 @@ impl<K, T> EventClock<K, T> {
     }
 
     /// Records of `epoch`.
-    pub(crate) fn records(&mut self, epoch: Epoch, batch: &mut Vec<(K, (Millis, T))>) {
+    pub(crate) fn records(&mut self, epoch: Epoch, batch: &mut Vec<Stamped<K, T>>) {
         self.stash.entry(epoch).or_default().append(batch);
     }
 
@@ -61,7 +79,11 @@ impl<K, T> EventClock<K, T> {
             let Some(epoch) = next.filter(|e| low.is_none_or(|low| *e < low)) else {
                 break;
             };
-            for (key, (ts, record)) in self.stash.remove(&epoch).unwrap_or_default() {
+            let mut records = self.stash.remove(&epoch).unwrap_or_default();
+            if self.sorted {
+                records.sort_by_key(|(_, (ts, _))| *ts);
+            }
+            for (key, (ts, record)) in records {
                 on.record(key, ts, record, self.watermark());
             }
             if let Some(mark) = self.marks.remove(&epoch) {
@@ -70,7 +92,9 @@ impl<K, T> EventClock<K, T> {
             on.watermark(self.watermark());
         }
         match low {
-            // The current epoch: no earlier record can come, so its records go in now.
+            // The current epoch: no earlier record can come, so its records go in now (unless they
+            // must be sorted first, which needs all of them).
+            Some(_) if self.sorted => {}
             Some(low) => {
                 for (key, (ts, record)) in self.stash.remove(&low).unwrap_or_default() {
                     on.record(key, ts, record, self.watermark());

@@ -16,11 +16,13 @@
 mod assign;
 mod clock;
 mod duration;
+mod process;
 mod timestamps;
 mod window;
 
 pub use assign::Windows;
 pub use duration::parse_duration;
+pub use process::{state, ProcessContext, ProcessOutput, State, StateSpec, TimeDomain, Timer};
 pub use window::{Aggregate, WindowOutput, WindowResult, WindowedStream};
 
 use serde::{Deserialize, Serialize};

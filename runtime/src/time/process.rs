@@ -1,0 +1,384 @@
+//! Keyed process functions: per-key state and timers on a keyed stream with timestamps
+//! (Flink's `KeyedProcessFunction`).
+//!
+//! - `on_record(ctx, record)` runs for every record once its epoch is complete, epoch by epoch and
+//!   within an epoch in timestamp order (so results do not depend on the number of workers), with
+//!   `ctx.watermark()` the watermark of the epochs before the record's own (late records are handed
+//!   over too: compare `ctx.timestamp()` with `ctx.watermark()`).
+//! - Event-time timers (`ctx.set_timer(t)`) fire, in timestamp order over all keys, once the
+//!   watermark reaches `t`; at the end of the input every pending event-time timer fires.
+//!   Processing-time timers (`ctx.set_processing_timer(d)`) fire once the wall clock has passed;
+//!   at the end of the input they are dropped. A key has at most one timer per time and domain.
+//! - State is one value of type `S` per key, created from the initial value given to `state(..)`,
+//!   kept by key group (`crate::key`), and dropped after `ttl` of event time without a record for
+//!   the key when `state(..).ttl(..)` is given.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use timely::dataflow::channels::pact::{Exchange, Pipeline};
+use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
+use timely::dataflow::operators::generic::OutputBuilder;
+
+use super::clock::{EventClock, OnEvents};
+use super::{KeyedTimedStream, Millis};
+use crate::key::{key_group, worker_for_key, Key, Record, StableHashMap, MAX_KEY_GROUPS};
+use crate::stream::Stream;
+
+/// What keyed state must be: cloneable (each key starts from a clone of the initial value) and
+/// serialisable (checkpoints save it).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be keyed state",
+    label = "state of type `{Self}`",
+    note = "keyed state must implement `Clone + Serialize + DeserializeOwned + 'static` so that checkpoints can save it; derive it with `#[derive(Clone, Default, Serialize, Deserialize)]`"
+)]
+pub trait State: Clone + Serialize + DeserializeOwned + 'static {}
+impl<S: Clone + Serialize + DeserializeOwned + 'static> State for S {}
+
+/// The state of a keyed process function: its initial value per key, and an optional time to live.
+pub struct StateSpec<S> {
+    initial: S,
+    ttl: Option<Millis>,
+}
+
+/// Per-key state starting as a clone of `initial`: a value (`Option<T>`), a list (`Vec<T>`), a map
+/// (`BTreeMap<K, V>`), or any serialisable struct of them.
+pub fn state<S: State>(initial: S) -> StateSpec<S> {
+    StateSpec { initial, ttl: None }
+}
+
+impl<S> StateSpec<S> {
+    /// Drops a key's state (and its timers) once `ttl` of event time has passed without a record
+    /// for the key.
+    pub fn ttl(self, ttl: Duration) -> Self {
+        StateSpec {
+            ttl: Some(ttl.as_millis() as Millis),
+            ..self
+        }
+    }
+}
+
+/// Which clock a timer follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TimeDomain {
+    /// The watermark.
+    EventTime,
+    /// The wall clock, in milliseconds since the job started.
+    ProcessingTime,
+}
+
+/// A timer that fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timer {
+    /// When it was set to fire (event time, or processing time since the job started).
+    pub time: Millis,
+    /// Which clock it followed.
+    pub domain: TimeDomain,
+}
+
+/// What a process function sees and does for one record or timer of one key.
+pub struct ProcessContext<'a, K, S, O, X> {
+    key: &'a K,
+    state: &'a mut S,
+    timestamp: Millis,
+    watermark: Millis,
+    now: Millis,
+    out: &'a mut Vec<O>,
+    side: &'a mut Vec<X>,
+    timers: &'a mut Vec<(TimeDomain, Millis)>,
+    clear: bool,
+}
+
+impl<K, S, O, X> ProcessContext<'_, K, S, O, X> {
+    /// The key.
+    pub fn key(&self) -> &K {
+        self.key
+    }
+    /// The key's state.
+    pub fn state(&mut self) -> &mut S {
+        self.state
+    }
+    /// The record's timestamp, or the timer's time.
+    pub fn timestamp(&self) -> Millis {
+        self.timestamp
+    }
+    /// The current watermark.
+    pub fn watermark(&self) -> Millis {
+        self.watermark
+    }
+    /// Emits a record on the main output.
+    pub fn emit(&mut self, record: O) {
+        self.out.push(record);
+    }
+    /// Emits a record on the side output (`let (main, side) = ... -> keyed_process(...)`).
+    pub fn side(&mut self, record: X) {
+        self.side.push(record);
+    }
+    /// Fires `on_timer` for this key once the watermark reaches `time`.
+    pub fn set_timer(&mut self, time: Millis) {
+        self.timers.push((TimeDomain::EventTime, time));
+    }
+    /// Fires `on_timer` for this key once `after` of wall-clock time has passed.
+    pub fn set_processing_timer(&mut self, after: Duration) {
+        self.timers.push((
+            TimeDomain::ProcessingTime,
+            self.now + after.as_millis() as Millis,
+        ));
+    }
+    /// Drops this key's state and pending timers once the current call returns.
+    pub fn clear(&mut self) {
+        self.clear = true;
+    }
+}
+
+/// The outputs of a keyed process function: the main one and a side output.
+pub struct ProcessOutput<'scope, O: 'static, X: 'static> {
+    main: Stream<'scope, O>,
+    side: Stream<'scope, X>,
+}
+
+impl<'scope, O: 'static, X: 'static> ProcessOutput<'scope, O, X> {
+    /// Both outputs: `let (main, side) = ... -> keyed_process(...);`.
+    pub fn with_side(self) -> (Stream<'scope, O>, Stream<'scope, X>) {
+        (self.main, self.side)
+    }
+}
+
+impl<'scope, O: 'static> ProcessOutput<'scope, O, ()> {
+    /// The main output of a function without side outputs.
+    pub fn main(self) -> Stream<'scope, O> {
+        self.main
+    }
+}
+
+/// A key's state and when it last saw a record.
+struct Entry<S> {
+    state: S,
+    last_seen: Millis,
+}
+
+/// One worker's keys, timers, and the user's functions.
+struct Keys<K, S, O, X, R, TF> {
+    /// State by key group, then key.
+    groups: Vec<StableHashMap<K, Entry<S>>>,
+    initial: S,
+    ttl: Option<Millis>,
+    event_timers: BTreeSet<(Millis, K)>,
+    processing_timers: BTreeSet<(Millis, K)>,
+    on_record: R,
+    on_timer: TF,
+    started: Instant,
+    watermark: Millis,
+    out: Vec<O>,
+    side: Vec<X>,
+}
+
+impl<K: Key + Ord, S: State, O, X, R, TF> Keys<K, S, O, X, R, TF>
+where
+    TF: FnMut(&mut ProcessContext<K, S, O, X>, Timer),
+{
+    fn now(&self) -> Millis {
+        self.started.elapsed().as_millis() as Millis
+    }
+
+    /// Runs `call` on `key`'s context (for a record if `record`, else for a timer), then applies
+    /// the timers it set and a `clear`.
+    fn with_key(
+        &mut self,
+        key: K,
+        timestamp: Millis,
+        record: bool,
+        call: impl FnOnce(&mut Self, &mut ProcessContext<K, S, O, X>),
+    ) {
+        let group = key_group(&key) as usize;
+        let mut entry = self.groups[group].remove(&key).unwrap_or_else(|| Entry {
+            state: self.initial.clone(),
+            last_seen: timestamp,
+        });
+        if record {
+            entry.last_seen = entry.last_seen.max(timestamp);
+        }
+        let mut timers = Vec::new();
+        let (mut out, mut side) = (
+            std::mem::take(&mut self.out),
+            std::mem::take(&mut self.side),
+        );
+        let mut ctx = ProcessContext {
+            key: &key,
+            state: &mut entry.state,
+            timestamp,
+            watermark: self.watermark,
+            now: self.now(),
+            out: &mut out,
+            side: &mut side,
+            timers: &mut timers,
+            clear: false,
+        };
+        call(self, &mut ctx);
+        let clear = ctx.clear;
+        (self.out, self.side) = (out, side);
+        if clear {
+            self.event_timers.retain(|(_, k)| *k != key);
+            self.processing_timers.retain(|(_, k)| *k != key);
+            return;
+        }
+        for (domain, time) in timers {
+            match domain {
+                TimeDomain::EventTime => self.event_timers.insert((time, key.clone())),
+                TimeDomain::ProcessingTime => self.processing_timers.insert((time, key.clone())),
+            };
+        }
+        self.groups[group].insert(key, entry);
+    }
+
+    /// Fires the timers of `domain` that are due at `now`, in time order.
+    fn fire(&mut self, domain: TimeDomain, now: Millis) {
+        loop {
+            let timers = match domain {
+                TimeDomain::EventTime => &mut self.event_timers,
+                TimeDomain::ProcessingTime => &mut self.processing_timers,
+            };
+            let Some((time, key)) = timers.first().cloned().filter(|(time, _)| *time <= now) else {
+                break;
+            };
+            timers.remove(&(time, key.clone()));
+            self.with_key(key, time, false, |keys, ctx| {
+                (keys.on_timer)(ctx, Timer { time, domain })
+            });
+        }
+    }
+
+    /// Drops the state of keys that have seen no record for the time to live.
+    fn expire(&mut self) {
+        let (Some(ttl), watermark) = (self.ttl, self.watermark) else {
+            return;
+        };
+        let mut expired = Vec::new();
+        for group in self.groups.iter_mut() {
+            group.retain(|key, entry| {
+                let keep = entry.last_seen.saturating_add(ttl) > watermark;
+                if !keep {
+                    expired.push(key.clone());
+                }
+                keep
+            });
+        }
+        if !expired.is_empty() {
+            let expired: BTreeSet<K> = expired.into_iter().collect();
+            self.event_timers.retain(|(_, k)| !expired.contains(k));
+            self.processing_timers.retain(|(_, k)| !expired.contains(k));
+        }
+    }
+}
+
+impl<K: Key + Ord, T, S: State, O, X, R, TF> OnEvents<K, T> for Keys<K, S, O, X, R, TF>
+where
+    R: FnMut(&mut ProcessContext<K, S, O, X>, T),
+    TF: FnMut(&mut ProcessContext<K, S, O, X>, Timer),
+{
+    fn record(&mut self, key: K, timestamp: Millis, record: T, watermark: Millis) {
+        self.watermark = watermark;
+        self.with_key(key, timestamp, true, |keys, ctx| {
+            (keys.on_record)(ctx, record)
+        });
+    }
+
+    fn watermark(&mut self, watermark: Millis) {
+        self.watermark = watermark;
+        self.fire(TimeDomain::EventTime, watermark);
+        self.expire();
+    }
+}
+
+impl<'scope, K: Key + Ord, T: Record> KeyedTimedStream<'scope, K, T> {
+    /// Runs a keyed process function: `on_record` for every record and `on_timer` for every timer,
+    /// each with the key's state, its timers and the outputs (see the module docs).
+    pub fn keyed_process<S: State, O: 'static, X: 'static>(
+        self,
+        name: &str,
+        spec: StateSpec<S>,
+        on_record: impl FnMut(&mut ProcessContext<K, S, O, X>, T) + 'static,
+        on_timer: impl FnMut(&mut ProcessContext<K, S, O, X>, Timer) + 'static,
+    ) -> ProcessOutput<'scope, O, X> {
+        let env = self.pairs.env.clone();
+        let peers = env.worker.peers;
+        let mut keys = Keys {
+            groups: (0..MAX_KEY_GROUPS)
+                .map(|_| StableHashMap::default())
+                .collect(),
+            initial: spec.initial,
+            ttl: spec.ttl,
+            event_timers: BTreeSet::new(),
+            processing_timers: BTreeSet::new(),
+            on_record,
+            on_timer,
+            started: Instant::now(),
+            watermark: 0,
+            out: Vec::new(),
+            side: Vec::new(),
+        };
+        let mut builder = OperatorBuilder::new(name.to_owned(), self.marks.scope());
+        let activator = self
+            .marks
+            .scope()
+            .activator_for(builder.operator_info().address);
+        let route = Exchange::new(move |(key, _): &(K, (Millis, T))| worker_for_key(key, peers));
+        let mut records = builder.new_input(self.pairs.pairs, route);
+        let mut marks = builder.new_input(self.marks, Pipeline);
+        let (main_out, main) = builder.new_output::<Vec<O>>();
+        let (side_out, side) = builder.new_output::<Vec<X>>();
+        let (mut main_out, mut side_out) =
+            (OutputBuilder::from(main_out), OutputBuilder::from(side_out));
+        let mut clock = EventClock::sorted(self.out_of_orderness);
+        builder.build(move |capabilities| {
+            let mut capabilities = Some(capabilities);
+            move |frontiers| {
+                marks.for_each(|time, batch| clock.marks(*time.time(), batch));
+                records.for_each(|time, batch| clock.records(*time.time(), batch));
+                let low = frontiers
+                    .iter()
+                    .filter_map(|f| f.frontier().first().copied())
+                    .min();
+                clock.advance(low, &mut keys);
+                let Some(caps) = capabilities.as_mut() else {
+                    return;
+                };
+                let now = keys.now();
+                keys.fire(TimeDomain::ProcessingTime, now);
+                if !keys.out.is_empty() {
+                    main_out
+                        .activate()
+                        .session(&caps[0])
+                        .give_container(&mut keys.out);
+                    keys.out.clear();
+                }
+                if !keys.side.is_empty() {
+                    side_out
+                        .activate()
+                        .session(&caps[1])
+                        .give_container(&mut keys.side);
+                    keys.side.clear();
+                }
+                match low {
+                    Some(low) => {
+                        caps.iter_mut().for_each(|cap| cap.downgrade(&low));
+                        if let Some((due, _)) = keys.processing_timers.first() {
+                            activator
+                                .activate_after(Duration::from_millis(due.saturating_sub(now)));
+                        }
+                    }
+                    None => capabilities = None,
+                }
+            }
+        });
+        ProcessOutput {
+            main: Stream {
+                inner: main,
+                env: env.clone(),
+            },
+            side: Stream { inner: side, env },
+        }
+    }
+}
