@@ -45,8 +45,8 @@ struct Pane<V> {
     dirty: bool,
 }
 
-/// The documented semantics, sequentially: the records of each epoch, in epoch order, meet the
-/// watermark of the epochs before theirs; after each epoch the watermark becomes the largest
+/// The documented semantics, sequentially: the records of each epoch, in epoch order and within
+/// an epoch in timestamp order, meet the watermark of the epochs before theirs; after each epoch the watermark becomes the largest
 /// timestamp so far minus `bound`, every window that reached it and changed since it last fired
 /// fires, and windows whose `end + lateness` it reached are forgotten. At the end, the
 /// watermark is infinite.
@@ -81,7 +81,10 @@ fn reference<K: Ord + Clone, V: Clone>(
     };
     for epoch in epochs {
         let watermark = largest.map_or(0, |l| l.saturating_sub(bound));
-        for (key, ts, record) in epoch {
+        // Sessions take an epoch's records in timestamp order (time windows do not mind).
+        let mut in_order: Vec<&(K, Millis, V)> = epoch.iter().collect();
+        in_order.sort_by_key(|(_, ts, _)| *ts);
+        for (key, ts, record) in in_order {
             let panes = windows.entry(key.clone()).or_default();
             let taken = match kind {
                 Kind::Timed { size, slide } => {
