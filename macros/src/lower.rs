@@ -9,7 +9,7 @@ use syn::{Expr, Ident};
 
 use crate::ast::{Binding, OpCall, Stage};
 use crate::check::stream_name;
-use crate::graph::{has_second_output, Graph, Node};
+use crate::graph::{has_second_output, Graph, Kind, Node};
 use crate::ops::{self, key_by, ArgKind, Input, OpSpec, Output};
 
 /// The Rust expression that builds the job.
@@ -33,47 +33,67 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
         matches!(&statement.binding, Some(Binding::Tuple { names, .. }) if names.len() == 2);
     let mut chain = TokenStream::new();
     let stages = &statement.pipeline.stages;
+    // Whether the previous stage lowered this one too (`timestamps -> key_by` in one operator).
+    let mut fused = false;
     for (position, (stage, planned)) in stages.iter().zip(&node.stages).enumerate() {
+        if std::mem::take(&mut fused) {
+            continue;
+        }
         chain.extend(match (stage, planned) {
             (Stage::Name(name), _) => stream_ref(name, remaining_uses),
             (Stage::Op(call), Some((spec, _))) if spec.input == Input::None => {
                 let method = if two_outputs && position + 1 == stages.len() {
-                    quote!(source_with_errors)
+                    "source_with_errors"
                 } else {
-                    quote!(source)
+                    "source"
                 };
-                let method = Ident::new(&method.to_string(), call.name.span());
+                let method = Ident::new(method, call.name.span());
                 let name = operator_name(spec, call.name.span());
                 let args = &call.args;
                 quote_spanned!(call.name.span()=> __rill_dataflow.#method(#name, #(#args),*))
             }
             (Stage::Op(call), Some((spec, input))) => {
-                let span = call.name.span();
-                let unkey = if matches!(spec.input, Input::Stream | Input::Untimed) && input.keyed {
-                    quote_spanned!(span=> .values())
-                } else {
-                    TokenStream::new()
-                };
-                let method = Ident::new(method(spec, call, stages.get(position + 1)), span);
-                let name = operator_name(spec, span);
-                let args = match &spec.special {
-                    Some(special) => {
-                        let args = (special.lower)(call);
-                        quote!(#(#args),*)
+                let rest = &stages[position + 1..];
+                let key_by = match rest.first() {
+                    Some(Stage::Op(next)) if spec.name == "timestamps" && is_op(next, "key_by") => {
+                        Some(next)
                     }
-                    None => lower_args(spec, &call.args, remaining_uses),
+                    _ => None,
                 };
-                // A windowed aggregation has a second output, the late records: bound, or logged.
-                let last = position + 1 == stages.len();
-                let side = spec.output == Output::StreamAndSide;
-                let outputs = match (has_second_output(spec, *input), two_outputs && last) {
-                    (true, true) if side => quote_spanned!(span=> .with_side()),
-                    (true, false) if side => quote_spanned!(span=> .main()),
-                    (true, true) => quote_spanned!(span=> .with_late()),
-                    (true, false) => quote_spanned!(span=> .results(#name)),
-                    (false, _) => TokenStream::new(),
+                fused = key_by.is_some();
+                let (key_call, after_key) = match key_by {
+                    Some(next) => (Some(next), &rest[1..]),
+                    None if spec.name == "key_by" => (Some(call), rest),
+                    None => (None, rest),
                 };
-                quote_spanned!(span=> #unkey.#method(#name, #args)#outputs)
+                let moving = key_call.and_then(|k| moving_key_by(k, after_key, two_outputs));
+                let method = match (spec.name, key_by.is_some(), moving.is_some()) {
+                    ("timestamps", true, true) => "timestamps_key_by_moving",
+                    ("timestamps", true, false) => "timestamps_key_by",
+                    ("key_by", _, true) => "key_by_moving",
+                    (name, _, _) => name,
+                };
+                let mut args = match &spec.special {
+                    _ if spec.name == "key_by" && moving.is_some() => {
+                        vec![moving.clone().expect("checked")]
+                    }
+                    Some(special) => (special.lower)(call),
+                    None => vec![lower_args(spec, &call.args, remaining_uses)],
+                };
+                if let Some(next) = key_by {
+                    args.push(moving.unwrap_or_else(|| {
+                        let key = &next.args[0];
+                        quote!(#key)
+                    }));
+                }
+                lower_call(
+                    spec,
+                    call,
+                    *input,
+                    method,
+                    args,
+                    two_outputs && position + 1 == stages.len(),
+                )
             }
             (Stage::Op(_), None) => TokenStream::new(),
         });
@@ -93,18 +113,51 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
     }
 }
 
-/// The runtime method an operator call lowers to: its own name, except for a `key_by` whose key
-/// is the record itself followed by `count`, which moves records into keys instead of copying.
-fn method(spec: &OpSpec, call: &OpCall, next: Option<&Stage>) -> &'static str {
-    let counts_next = matches!(next, Some(Stage::Op(next)) if ops::lookup(&next.name.to_string()).is_some_and(|s| s.name == "count"));
-    if spec.name == "key_by"
-        && counts_next
-        && call.args.first().is_some_and(key_by::keys_by_the_record)
-    {
-        "key_by_itself"
+/// One operator call: `.method(name, args)`, with `.values()` before it when it drops keys and
+/// the choice of outputs after it (a windowed aggregation's late records, a process function's
+/// side output: bound when `bind_second`, else logged or left out).
+fn lower_call(
+    spec: &OpSpec,
+    call: &OpCall,
+    input: Kind,
+    method: &str,
+    args: Vec<TokenStream>,
+    bind_second: bool,
+) -> TokenStream {
+    let span = call.name.span();
+    let unkey = if matches!(spec.input, Input::Stream | Input::Untimed) && input.keyed {
+        quote_spanned!(span=> .values())
     } else {
-        spec.name
-    }
+        TokenStream::new()
+    };
+    let method = Ident::new(method, span);
+    let name = operator_name(spec, span);
+    let side = spec.output == Output::StreamAndSide;
+    let outputs = match (has_second_output(spec, input), bind_second) {
+        (true, true) if side => quote_spanned!(span=> .with_side()),
+        (true, false) if side => quote_spanned!(span=> .main()),
+        (true, true) => quote_spanned!(span=> .with_late()),
+        (true, false) => quote_spanned!(span=> .results(#name)),
+        (false, _) => TokenStream::new(),
+    };
+    quote_spanned!(span=> #unkey.#method(#name, #(#args),*)#outputs)
+}
+
+/// Whether `call` is the operator called `name` (or an alias of it).
+fn is_op(call: &OpCall, name: &str) -> bool {
+    ops::lookup(&call.name.to_string()).is_some_and(|spec| spec.name == name)
+}
+
+/// A `key_by` whose key is a clone of (part of) the record, when only keys are used downstream
+/// (`count`, directly or after a window whose late records are not bound): lowered to
+/// `key_by_moving`, which moves that part of each record into its key instead of copying it.
+fn moving_key_by(call: &OpCall, rest: &[Stage], late_bound: bool) -> Option<TokenStream> {
+    let op =
+        |index: usize, name: &str| matches!(rest.get(index), Some(Stage::Op(c)) if is_op(c, name));
+    let counts_keys =
+        op(0, "count") || (op(0, "window") && op(1, "count") && !(late_bound && rest.len() == 2));
+    let function = key_by::moving_key_function(call.args.first()?)?;
+    counts_keys.then_some(function)
 }
 
 /// The arguments of a call: expressions as written, stream names as (cloned) streams; the

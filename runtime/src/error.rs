@@ -74,12 +74,21 @@ struct FailureInner {
 impl Failure {
     /// Records `error` unless an earlier error was recorded already (the first cause wins).
     pub fn fail(&self, error: RillError) {
-        let mut first = self.inner.first.lock().unwrap_or_else(|p| p.into_inner());
-        if first.is_none() {
-            tracing::error!("{error}");
-            *first = Some(error);
-        }
+        let message = error.to_string();
+        let first = {
+            let mut first = self.inner.first.lock().unwrap_or_else(|p| p.into_inner());
+            let is_first = first.is_none();
+            if is_first {
+                *first = Some(error);
+            }
+            is_first
+        };
         self.inner.set.store(true, Ordering::SeqCst);
+        // Logged without the lock held: logging can panic (stderr closed), and the panic hook
+        // reports into this same slot.
+        if first {
+            tracing::error!("{message}");
+        }
     }
 
     /// Whether any worker has failed.

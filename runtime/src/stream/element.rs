@@ -63,17 +63,16 @@ impl<'scope, T: 'static> Stream<'scope, T> {
         }
     }
 
-    /// Groups records by themselves, without copying them: what `key_by(|record| record.clone())`
-    /// means when only the keys are used downstream (`count`). `same` must be that clone; it is
-    /// never called, but it keeps the user's closure type-checked. The `dataflow!` compiler picks
-    /// this form; hand-written pipelines can too.
-    pub fn key_by_itself(self, name: &str, same: impl FnMut(&T) -> T) -> KeyedStream<'scope, T, ()>
-    where
-        T: Key,
-    {
-        drop(same);
+    /// Groups records by a key moved out of each record, which is then dropped: what
+    /// `key_by(|record| record.part.clone())` means when only keys are used downstream (`count`).
+    /// The `dataflow!` compiler picks this form; hand-written pipelines can too.
+    pub fn key_by_moving<K: Key>(
+        self,
+        name: &str,
+        mut key: impl FnMut(T) -> K + 'static,
+    ) -> KeyedStream<'scope, K, ()> {
         let env = self.env.clone();
-        let pairs = self.map(name, |record| (record, ()));
+        let pairs = self.map(name, move |record| (key(record), ()));
         KeyedStream {
             pairs: pairs.inner,
             env,

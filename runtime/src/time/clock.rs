@@ -56,9 +56,23 @@ impl<K, T> EventClock<K, T> {
         *mark = marks.iter().copied().fold(*mark, Millis::max);
     }
 
-    /// Records of `epoch`.
-    pub(crate) fn records(&mut self, epoch: Epoch, batch: &mut Vec<Stamped<K, T>>) {
-        self.stash.entry(epoch).or_default().append(batch);
+    /// Records of `epoch`, read after [`EventClock::advance`] with the same `low`: records of
+    /// the current epoch go to `on` at once (unless they must be sorted), later ones wait.
+    pub(crate) fn records(
+        &mut self,
+        epoch: Epoch,
+        batch: &mut Vec<Stamped<K, T>>,
+        low: Option<Epoch>,
+        on: &mut impl OnEvents<K, T>,
+    ) {
+        if low == Some(epoch) && !self.sorted {
+            let watermark = self.watermark();
+            for (key, (ts, record)) in batch.drain(..) {
+                on.record(key, ts, record, watermark);
+            }
+        } else {
+            self.stash.entry(epoch).or_default().append(batch);
+        }
     }
 
     /// The watermark of the epochs completed so far.

@@ -155,6 +155,27 @@ impl<'scope, T: 'static> TimedStream<'scope, T> {
         }
     }
 
+    /// Groups records by a key moved out of each record, which is then dropped (only the
+    /// timestamps stay): for windows whose aggregation needs only the keys (`count`).
+    pub fn key_by_moving<K: Key>(
+        self,
+        name: &str,
+        mut key: impl FnMut(T) -> K + 'static,
+    ) -> KeyedTimedStream<'scope, K, ()> {
+        let keys = self
+            .data
+            .map(name, move |(ts, record)| (key(record), (ts, ())));
+        let pairs = KeyedStream {
+            pairs: keys.inner,
+            env: keys.env,
+        };
+        KeyedTimedStream {
+            pairs,
+            marks: self.marks,
+            out_of_orderness: self.out_of_orderness,
+        }
+    }
+
     /// The records of this stream and of `others`; the watermark follows all of them, with the
     /// largest out-of-orderness of any.
     pub fn concat(

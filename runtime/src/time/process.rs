@@ -335,13 +335,13 @@ impl<'scope, K: Key + Ord, T: Record> KeyedTimedStream<'scope, K, T> {
         builder.build(move |capabilities| {
             let mut capabilities = Some(capabilities);
             move |frontiers| {
-                marks.for_each(|time, batch| clock.marks(*time.time(), batch));
-                records.for_each(|time, batch| clock.records(*time.time(), batch));
                 let low = frontiers
                     .iter()
                     .filter_map(|f| f.frontier().first().copied())
                     .min();
+                marks.for_each(|time, batch| clock.marks(*time.time(), batch));
                 clock.advance(low, &mut keys);
+                records.for_each(|time, batch| clock.records(*time.time(), batch, low, &mut keys));
                 let Some(caps) = capabilities.as_mut() else {
                     return;
                 };

@@ -6,9 +6,12 @@ use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::operators::generic::OutputBuilder;
 use timely::dataflow::operators::vec::Broadcast;
+use timely::dataflow::StreamVec;
 
-use super::{Millis, TimedStream};
-use crate::stream::Stream;
+use super::{KeyedTimedStream, Millis, TimedStream};
+use crate::context::Epoch;
+use crate::key::Key;
+use crate::stream::{KeyedStream, Stream};
 
 impl<'scope, T: 'static> Stream<'scope, T> {
     /// Gives every record the event time `timestamp(record)` (in ms). The watermark trails the
@@ -16,39 +19,100 @@ impl<'scope, T: 'static> Stream<'scope, T> {
     pub fn timestamps(
         self,
         name: &str,
-        mut timestamp: impl FnMut(&T) -> Millis + 'static,
+        timestamp: impl FnMut(&T) -> Millis + 'static,
         out_of_orderness: Duration,
     ) -> TimedStream<'scope, T> {
+        let env = self.env.clone();
+        let (data, marks) = self.stamp(name, timestamp, |ts, record| (ts, record));
+        TimedStream {
+            data: Stream { inner: data, env },
+            marks,
+            out_of_orderness: millis(out_of_orderness),
+        }
+    }
+
+    /// `timestamps(..) -> key_by(..)` in one operator (one pass over the records).
+    pub fn timestamps_key_by<K: Key>(
+        self,
+        name: &str,
+        timestamp: impl FnMut(&T) -> Millis + 'static,
+        out_of_orderness: Duration,
+        mut key: impl FnMut(&T) -> K + 'static,
+    ) -> KeyedTimedStream<'scope, K, T> {
+        let env = self.env.clone();
+        let (pairs, marks) = self.stamp(name, timestamp, move |ts, record| {
+            (key(&record), (ts, record))
+        });
+        let pairs = KeyedStream { pairs, env };
+        KeyedTimedStream {
+            pairs,
+            marks,
+            out_of_orderness: millis(out_of_orderness),
+        }
+    }
+
+    /// `timestamps(..) -> key_by_moving(..)` in one operator (one pass over the records).
+    pub fn timestamps_key_by_moving<K: Key>(
+        self,
+        name: &str,
+        timestamp: impl FnMut(&T) -> Millis + 'static,
+        out_of_orderness: Duration,
+        mut key: impl FnMut(T) -> K + 'static,
+    ) -> KeyedTimedStream<'scope, K, ()> {
+        let env = self.env.clone();
+        let (pairs, marks) = self.stamp(name, timestamp, move |ts, record| (key(record), (ts, ())));
+        let pairs = KeyedStream { pairs, env };
+        KeyedTimedStream {
+            pairs,
+            marks,
+            out_of_orderness: millis(out_of_orderness),
+        }
+    }
+
+    /// The operator behind the three: `shape(timestamp, record)` for every record, and per batch
+    /// the largest timestamp, broadcast to every worker.
+    #[allow(clippy::type_complexity)]
+    fn stamp<U: 'static>(
+        self,
+        name: &str,
+        mut timestamp: impl FnMut(&T) -> Millis + 'static,
+        mut shape: impl FnMut(Millis, T) -> U + 'static,
+    ) -> (
+        StreamVec<'scope, Epoch, U>,
+        StreamVec<'scope, Epoch, Millis>,
+    ) {
         let mut builder = OperatorBuilder::new(name.to_owned(), self.inner.scope());
         let mut input = builder.new_input(self.inner, Pipeline);
-        let (data_out, data) = builder.new_output::<Vec<(Millis, T)>>();
+        let (data_out, data) = builder.new_output::<Vec<U>>();
         let (marks_out, marks) = builder.new_output::<Vec<Millis>>();
         let mut data_out = OutputBuilder::from(data_out);
         let mut marks_out = OutputBuilder::from(marks_out);
-        let mut stamped = Vec::new();
+        let mut shaped = Vec::new();
         builder.build(move |_| {
             move |_| {
                 let (mut data_out, mut marks_out) = (data_out.activate(), marks_out.activate());
                 input.for_each(|time, batch| {
-                    stamped.extend(batch.drain(..).map(|record| (timestamp(&record), record)));
-                    if let Some(largest) = stamped.iter().map(|(ts, _)| *ts).max() {
-                        let marks_cap = time.retain(1);
-                        marks_out.session(&marks_cap).give(largest);
+                    let mut largest = None;
+                    shaped.reserve(batch.len());
+                    shaped.extend(batch.drain(..).map(|record| {
+                        let ts = timestamp(&record);
+                        largest = largest.max(Some(ts));
+                        shape(ts, record)
+                    }));
+                    if let Some(largest) = largest {
+                        marks_out.session(&time.retain(1)).give(largest);
                     }
                     data_out
                         .session(&time.retain(0))
-                        .give_container(&mut stamped);
-                    stamped.clear();
+                        .give_container(&mut shaped);
+                    shaped.clear();
                 });
             }
         });
-        TimedStream {
-            data: Stream {
-                inner: data,
-                env: self.env,
-            },
-            marks: marks.broadcast(),
-            out_of_orderness: out_of_orderness.as_millis() as Millis,
-        }
+        (data, marks.broadcast())
     }
+}
+
+fn millis(duration: Duration) -> Millis {
+    duration.as_millis() as Millis
 }

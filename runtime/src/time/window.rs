@@ -14,7 +14,7 @@
 //!   incomplete count windows do not fire. Records with equal timestamps may be taken in any order.
 //! - At the end of the input the watermark is infinite: every pending time window fires.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use timely::dataflow::channels::pact::{Exchange, Pipeline};
@@ -322,13 +322,13 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
                 _ => EventClock::new(bound),
             };
             move |frontiers| {
-                marks.for_each(|time, batch| clock.marks(*time.time(), batch));
-                records.for_each(|time, batch| clock.records(*time.time(), batch));
                 let low = frontiers
                     .iter()
                     .filter_map(|f| f.frontier().first().copied())
                     .min();
+                marks.for_each(|time, batch| clock.marks(*time.time(), batch));
                 clock.advance(low, &mut book);
+                records.for_each(|time, batch| clock.records(*time.time(), batch, low, &mut book));
                 if let Some(caps) = capabilities.as_mut() {
                     if !book.fired.is_empty() {
                         results_out
@@ -361,23 +361,28 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
     }
 }
 
-/// A key's time windows, by `(end, start)`.
-type Panes<A> = BTreeMap<(Millis, Millis), Pane<A>>;
+/// One time window's accumulators, by key.
+type Panes<K, A> = StableHashMap<K, Pane<A>>;
 
 /// One worker's windows, for every key it owns.
 struct Book<K, T, G: Aggregate<T>> {
     windows: Windows,
     lateness: Millis,
     aggregate: G,
-    /// Time windows per key, by `(end, start)`.
-    panes: StableHashMap<K, Panes<G::Acc>>,
+    /// Time windows by `(end, start)`, each with its keys' accumulators: firing a window takes
+    /// the whole map, moving the keys into the results.
+    panes: BTreeMap<(Millis, Millis), Panes<K, G::Acc>>,
+    /// Time windows with a pane that changed since it last fired.
+    pending: BTreeSet<(Millis, Millis)>,
+    /// How many keys the last expired time window had: new windows start with room for as many.
+    typical_keys: usize,
     /// Sessions per key, by start, with their records (sessions merge, accumulators cannot).
     sessions: StableHashMap<K, BTreeMap<Millis, Session<T>>>,
     /// Count windows per key.
     counts: StableHashMap<K, Counted<T, G::Acc>>,
-    /// When a key needs attention: window ends (time windows) or record timestamps (count windows).
+    /// When a key needs attention: session ends or record timestamps (count windows).
     due: BTreeMap<Millis, Vec<K>>,
-    /// When a key's windows can be forgotten: `end + lateness`.
+    /// When a key's sessions can be forgotten: `end + lateness`.
     expiry: BTreeMap<Millis, Vec<K>>,
     /// Results not sent yet.
     fired: Vec<WindowResult<K, G::Out>>,
@@ -425,7 +430,9 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
             windows,
             lateness,
             aggregate,
-            panes: StableHashMap::default(),
+            panes: BTreeMap::new(),
+            pending: BTreeSet::new(),
+            typical_keys: 0,
             sessions: StableHashMap::default(),
             counts: StableHashMap::default(),
             due: BTreeMap::new(),
@@ -454,38 +461,41 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
     }
 
     fn insert_timed(&mut self, key: K, ts: Millis, record: T, watermark: Millis) -> Option<T> {
-        let open: Vec<(Millis, Millis)> = self
+        let lateness = self.lateness;
+        let mut open = self
             .windows
             .time_windows(ts)
-            .filter(|(_, end)| end.saturating_add(self.lateness) > watermark)
-            .collect();
-        if open.is_empty() {
+            .filter(move |(_, end)| end.saturating_add(lateness) > watermark)
+            .peekable();
+        if open.peek().is_none() {
             return Some(record);
         }
-        let panes = self.panes.entry(key.clone()).or_default();
-        let mut record = Some(record);
-        let last = open.len() - 1;
-        for (index, (start, end)) in open.into_iter().enumerate() {
-            // Every window but the last gets a copy; the last gets the record itself.
-            let record = if index == last {
-                record.take()
+        let (mut key, mut record) = (Some(key), Some(record));
+        while let Some((start, end)) = open.next() {
+            // Every window but the last gets copies; the last gets the key and record themselves.
+            let last = open.peek().is_none();
+            let (key, record) = if last {
+                (key.take(), record.take())
             } else {
-                record.clone()
+                (key.clone(), record.clone())
             };
-            let pane = panes.entry((end, start)).or_insert_with(|| {
-                self.expiry
-                    .entry(end.saturating_add(self.lateness))
-                    .or_default()
-                    .push(key.clone());
-                Pane {
+            let (key, record) = (key.expect("a key"), record.expect("a record"));
+            let typical = self.typical_keys;
+            let panes = self.panes.entry((end, start)).or_insert_with(|| {
+                StableHashMap::with_capacity_and_hasher(typical, Default::default())
+            });
+            let pane = match panes.get_mut(&key) {
+                Some(pane) => pane,
+                None => panes.entry(key).or_insert(Pane {
                     acc: self.aggregate.create(),
                     dirty: false,
-                }
-            });
-            self.aggregate
-                .add(&mut pane.acc, record.expect("a record for every window"));
-            pane.dirty = true;
-            self.due.entry(end).or_default().push(key.clone());
+                }),
+            };
+            self.aggregate.add(&mut pane.acc, record);
+            if !pane.dirty {
+                pane.dirty = true;
+                self.pending.insert((end, start));
+            }
         }
         None
     }
@@ -556,15 +566,13 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
     /// Emits every window the watermark has reached (or changed since it fired), then forgets
     /// windows past their lateness.
     fn fire(&mut self, watermark: Millis) {
+        self.fire_time_windows(watermark);
         while let Some(entry) = self.due.first_entry() {
             if *entry.key() > watermark {
                 break;
             }
             for key in entry.remove() {
                 match self.windows {
-                    Windows::Tumbling { .. } | Windows::Sliding { .. } => {
-                        self.fire_timed(key, watermark)
-                    }
                     Windows::Session { .. } => self.fire_sessions(key, watermark),
                     _ => self.fire_counted(key, watermark),
                 }
@@ -580,22 +588,47 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
         }
     }
 
-    fn fire_timed(&mut self, key: K, watermark: Millis) {
-        let out = &mut self.fired;
-        let Some(panes) = self.panes.get_mut(&key) else {
-            return;
-        };
-        for ((end, start), pane) in panes.range_mut(..(watermark.saturating_add(1), 0)) {
-            if pane.dirty && *end <= watermark {
-                pane.dirty = false;
-                let value = self.aggregate.result(&pane.acc);
-                out.push(WindowResult {
-                    key: key.clone(),
-                    start: *start,
-                    end: *end,
-                    value,
-                });
+    /// Emits the changed panes of the time windows the watermark has reached, and drops the
+    /// windows past their lateness (moving their keys into the results).
+    fn fire_time_windows(&mut self, watermark: Millis) {
+        let expired = |end: Millis, lateness: Millis| end.saturating_add(lateness) <= watermark;
+        while let Some(&(end, start)) = self.pending.first() {
+            if end > watermark {
+                break;
             }
+            self.pending.pop_first();
+            if expired(end, self.lateness) {
+                let panes = self.panes.remove(&(end, start)).unwrap_or_default();
+                self.typical_keys = panes.len();
+                for (key, pane) in panes {
+                    if pane.dirty {
+                        let value = self.aggregate.result(&pane.acc);
+                        self.fired.push(WindowResult {
+                            key,
+                            start,
+                            end,
+                            value,
+                        });
+                    }
+                }
+            } else if let Some(panes) = self.panes.get_mut(&(end, start)) {
+                for (key, pane) in panes.iter_mut().filter(|(_, pane)| pane.dirty) {
+                    pane.dirty = false;
+                    let value = self.aggregate.result(&pane.acc);
+                    self.fired.push(WindowResult {
+                        key: key.clone(),
+                        start,
+                        end,
+                        value,
+                    });
+                }
+            }
+        }
+        while let Some(entry) = self.panes.first_entry() {
+            if !expired(entry.key().0, self.lateness) {
+                break;
+            }
+            entry.remove();
         }
     }
 
@@ -682,22 +715,16 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
                             }
                         }
                     }
-                    _ => unreachable!("time windows are fired by fire_timed"),
+                    _ => unreachable!("time windows are fired by fire_time_windows"),
                 }
             }
         }
     }
 
-    /// Drops the windows of `key` that the watermark has passed by more than the lateness.
+    /// Drops the sessions of `key` that the watermark has passed by more than the lateness.
     fn forget(&mut self, key: &K, watermark: Millis) {
         let lateness = self.lateness;
         let expired = |end: Millis| end.saturating_add(lateness) <= watermark;
-        if let Some(panes) = self.panes.get_mut(key) {
-            panes.retain(|(end, _), _| !expired(*end));
-            if panes.is_empty() {
-                self.panes.remove(key);
-            }
-        }
         if let Some(sessions) = self.sessions.get_mut(key) {
             sessions.retain(|_, session| !expired(session.end));
             if sessions.is_empty() {
