@@ -46,8 +46,10 @@ impl Kind {
                 timed: true,
                 ..Kind::STREAM
             }),
+            // Windows are per key (`window_all`: one key for all records).
             Output::Windowed => Some(Kind {
                 windowed: true,
+                keyed: true,
                 ..self
             }),
             Output::Stream | Output::StreamAndErrors | Output::StreamAndSide => Some(Kind::STREAM),
@@ -287,6 +289,10 @@ fn check_input(
         Input::Keyed | Input::KeyedTimed | Input::KeyedOrWindowed if !kind.keyed => error(
             format!("`{name}` needs a keyed stream, but its input is not keyed"),
             format!("insert `-> key_by(|record| key)` before `{name}`"),
+        ),
+        Input::Timed if !kind.timed => error(
+            format!("`{name}` needs a stream with timestamps, but its input has none"),
+            format!("insert `-> timestamps(|record| record.timestamp_ms, bounded(1s))` before `{name}`"),
         ),
         Input::KeyedTimed if !kind.timed => error(
             format!("`{name}` needs a stream with timestamps, but its input has none"),

@@ -125,11 +125,12 @@ fn lower_call(
     bind_second: bool,
 ) -> TokenStream {
     let span = call.name.span();
-    let unkey = if matches!(spec.input, Input::Stream | Input::Untimed) && input.keyed {
-        quote_spanned!(span=> .values())
-    } else {
-        TokenStream::new()
-    };
+    let unkey =
+        if matches!(spec.input, Input::Stream | Input::Untimed | Input::Timed) && input.keyed {
+            quote_spanned!(span=> .values())
+        } else {
+            TokenStream::new()
+        };
     let method = Ident::new(method, span);
     let name = operator_name(spec, span);
     let side = spec.output == Output::StreamAndSide;

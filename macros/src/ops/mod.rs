@@ -15,6 +15,7 @@ mod distinct;
 mod filter;
 mod flat_map;
 mod fold;
+mod ingestion_timestamps;
 mod inspect;
 mod join;
 pub mod key_by;
@@ -29,6 +30,7 @@ mod source;
 mod sum;
 mod timestamps;
 mod window;
+mod window_all;
 
 /// What an operator needs upstream.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -39,6 +41,8 @@ pub enum Input {
     Stream,
     /// A stream without timestamps (a keyed one is passed on as its records).
     Untimed,
+    /// A stream with timestamps (a keyed one is passed on as its records).
+    Timed,
     /// A keyed stream without timestamps (after `key_by`).
     Keyed,
     /// A keyed stream with timestamps (after `timestamps` and `key_by`).
@@ -159,6 +163,7 @@ impl OpSpec {
 pub const ALL: &[&OpSpec] = &[
     &source::SPEC,
     &timestamps::SPEC,
+    &ingestion_timestamps::SPEC,
     &map::SPEC,
     &filter::SPEC,
     &flat_map::SPEC,
@@ -174,6 +179,7 @@ pub const ALL: &[&OpSpec] = &[
     &reduce::SPEC,
     &join::SPEC,
     &window::SPEC,
+    &window_all::SPEC,
     &keyed_process::SPEC,
     &avg::SPEC,
     &aggregate::SPEC,

@@ -48,7 +48,8 @@ fn call_named(expr: &Expr) -> Option<(String, &ExprCall)> {
     }
 }
 
-fn check(call: &OpCall, diagnostics: &mut Diagnostics) {
+/// Checks the window kind and the lateness (shared with `window_all`).
+pub fn check(call: &OpCall, diagnostics: &mut Diagnostics) {
     let Some(kind) = call.args.first() else {
         return;
     };
@@ -116,7 +117,8 @@ fn quote_arg(expr: &Expr) -> String {
     format!("`{}`", quote!(#expr).to_string().replace(' ', ""))
 }
 
-fn lower(call: &OpCall) -> Vec<TokenStream> {
+/// The window kind and the lateness as Rust expressions (shared with `window_all`).
+pub fn lower(call: &OpCall) -> Vec<TokenStream> {
     let kind = &call.args[0];
     let (name, window) = call_named(kind).expect("checked");
     let (_, _, durations) = KINDS.iter().find(|(k, ..)| *k == name).expect("checked");

@@ -200,6 +200,20 @@ impl<'scope, T: 'static> TimedStream<'scope, T> {
         }
     }
 
+    /// Assigns all records to windows (one window set for the whole stream, on one worker); an
+    /// aggregation follows, its results keyed by `()`.
+    pub fn window_all(
+        self,
+        name: &str,
+        windows: Windows,
+        lateness: std::time::Duration,
+    ) -> WindowedStream<'scope, (), T>
+    where
+        T: Record,
+    {
+        self.key_by(name, |_| ()).window(name, windows, lateness)
+    }
+
     /// The records without their timestamps.
     pub fn untimed(self, name: &str) -> Stream<'scope, T> {
         self.data.map(name, |(_, record)| record)

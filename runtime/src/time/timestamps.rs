@@ -31,6 +31,21 @@ impl<'scope, T: 'static> Stream<'scope, T> {
         }
     }
 
+    /// Gives every record the wall-clock time (ms since 1970) at which its batch passes this
+    /// operator: Flink's ingestion time. Windows over it follow processing time.
+    pub fn ingestion_timestamps(self, name: &str) -> TimedStream<'scope, T> {
+        let (mut seen, mut now) = (0u64, 0);
+        let stamp = move |_: &T| {
+            // Reading the clock for every record would cost more than the record: every 1024.
+            if seen % 1024 == 0 {
+                now = wall_clock_millis();
+            }
+            seen += 1;
+            now
+        };
+        self.timestamps(name, stamp, Duration::ZERO)
+    }
+
     /// `timestamps(..) -> key_by(..)` in one operator (one pass over the records).
     pub fn timestamps_key_by<K: Key>(
         self,
@@ -111,6 +126,13 @@ impl<'scope, T: 'static> Stream<'scope, T> {
         });
         (data, marks.broadcast())
     }
+}
+
+/// Milliseconds since 1970 by the wall clock.
+fn wall_clock_millis() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as Millis)
 }
 
 fn millis(duration: Duration) -> Millis {
