@@ -12,7 +12,7 @@
 //! [`word`]; event `i` happens at `i / 10` ms (10,000 events per simulated second) plus a uniform
 //! random jitter in `0..JITTER_MS` ms, so timestamps increase with bounded disorder. Worker `w` of
 //! `n` reads events `i` with `i % n == w`, in batches of 1024; **the `k`-th batch of every worker is
-//! epoch `k`** in both versions (so epoch `k` holds events `k * 1024 * n .. (k + 1) * 1024 * n`), and
+//! epoch `k / 64`** in both versions (so epoch `e` holds events `e * 65536 * n .. (e + 1) * 65536 * n`), and
 //! windows fire progressively as the epochs complete.
 //!
 //! * `dsl`: `source(batch_epochs(from_shared(events))) -> timestamps(|e| e.0, bounded(1s)) ->
@@ -54,8 +54,12 @@ use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::operators::generic::{Operator, OutputBuilder};
 use timely::dataflow::operators::vec::Broadcast;
 
-/// Records per batch and epoch, per worker (Rill's sources emit 1024 records per activation).
+/// Records per batch, per worker (Rill's sources emit 1024 records per activation).
 const BATCH: usize = 1024;
+/// Batches per epoch: batch `k` of every worker belongs to epoch `k / BATCHES_PER_EPOCH`. Fewer,
+/// larger epochs cost less progress coordination between workers; windows still fire as soon as
+/// an epoch completes (65,536 records per worker, a few milliseconds).
+const BATCHES_PER_EPOCH: usize = 64;
 const VOCABULARY: u64 = 10_000;
 const SEED: u64 = 2024;
 /// Events per simulated second.
@@ -136,7 +140,7 @@ fn window_end(ts: u64) -> u64 {
 
 /// The epoch of event `i` on `peers` workers: worker `i % peers`'s batch number.
 fn epoch_of(i: usize, peers: usize) -> usize {
-    i / peers / BATCH
+    i / peers / BATCH / BATCHES_PER_EPOCH
 }
 
 fn sequential_count(events: &[Event]) -> Vec<Row> {
@@ -154,7 +158,7 @@ fn sequential_count(events: &[Event]) -> Vec<Row> {
 
 /// Per epoch, the largest timestamp of its events.
 fn epoch_marks(events: &[Event], peers: usize) -> Vec<u64> {
-    let epochs = events.len().div_ceil(peers * BATCH);
+    let epochs = events.len().div_ceil(peers * BATCH * BATCHES_PER_EPOCH);
     let mut marks = vec![0u64; epochs];
     for (i, (ts, _)) in events.iter().enumerate() {
         let m = &mut marks[epoch_of(i, peers)];
@@ -183,7 +187,8 @@ fn sequential_late(events: &[Event], peers: usize) -> usize {
 // ---------------------------------------------------------------------------------------------
 // Shared pieces: epochs per batch for the DSL's source, a counting sink, the latency probe.
 
-/// A source whose `k`-th batch on every worker is epoch `k`; the records come from `inner`.
+/// A source whose `k`-th batch on every worker is in epoch `k / BATCHES_PER_EPOCH`; the records
+/// come from `inner`.
 #[derive(Clone)]
 struct BatchEpochs<S> {
     inner: S,
@@ -196,7 +201,7 @@ fn batch_epochs<S: Source>(inner: S) -> BatchEpochs<S> {
 
 struct BatchEpochsReader<R> {
     inner: R,
-    epoch: u64,
+    batches: u64,
     probe: Option<Arc<Probe>>,
 }
 
@@ -206,7 +211,7 @@ impl<S: Source> Source for BatchEpochs<S> {
     fn open(self, worker: WorkerInfo) -> rill::runtime::Result<Self::Reader> {
         Ok(BatchEpochsReader {
             inner: self.inner.open(worker)?,
-            epoch: 0,
+            batches: 0,
             probe: self.probe,
         })
     }
@@ -216,14 +221,15 @@ impl<R: SourceReader> SourceReader for BatchEpochsReader<R> {
     type Item = R::Item;
     fn read(&mut self, batch: &mut Batch<R::Item>) -> rill::runtime::Result<ReadStatus> {
         // The source operator hands over and clears the batch after every read.
-        batch.set_epoch(self.epoch);
+        let epoch = self.batches / BATCHES_PER_EPOCH as u64;
+        batch.set_epoch(epoch);
         let status = self.inner.read(batch);
         if let Some(probe) = &self.probe {
             if !batch.is_empty() {
-                probe.emitted(self.epoch as usize);
+                probe.emitted(epoch as usize);
             }
         }
-        self.epoch += 1;
+        self.batches += 1;
         status
     }
 }
@@ -396,7 +402,7 @@ fn check_dsl(events: &Arc<[Event]>, workers: usize) -> (Vec<Row>, usize) {
 
 /// Untimed: the probe after a run with latency instrumentation.
 fn latency_dsl(events: &Arc<[Event]>, workers: usize) -> Arc<Probe> {
-    let epochs = events.len().div_ceil(workers * BATCH);
+    let epochs = events.len().div_ceil(workers * BATCH * BATCHES_PER_EPOCH);
     let windows = events
         .iter()
         .map(|(ts, _)| window_end(*ts) / WINDOW_MS)
@@ -461,12 +467,13 @@ fn run_timely(
             let mut marks_out = OutputBuilder::from(marks_out);
             builder.build(move |capabilities| {
                 let mut capabilities = Some(capabilities);
-                let (mut next, mut epoch) = (index, 0u64);
+                let (mut next, mut batches) = (index, 0usize);
                 let mut buffer: Vec<Event> = Vec::with_capacity(BATCH);
                 move |_| {
                     let Some(caps) = capabilities.as_mut() else {
                         return;
                     };
+                    let epoch = (batches / BATCHES_PER_EPOCH) as u64;
                     caps.iter_mut().for_each(|cap| cap.downgrade(&epoch));
                     let mut largest = 0;
                     for _ in 0..BATCH {
@@ -483,7 +490,7 @@ fn run_timely(
                         buffer.clear();
                         marks_out.activate().session(&caps[1]).give(largest);
                     }
-                    epoch += 1;
+                    batches += 1;
                     if next >= events.len() {
                         capabilities = None;
                     } else {
