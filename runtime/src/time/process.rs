@@ -10,14 +10,15 @@
 //!   Processing-time timers (`ctx.set_processing_timer(d)`) fire once the wall clock has passed;
 //!   at the end of the input they are dropped. A key has at most one timer per time and domain.
 //! - State is one value of type `S` per key, created from the initial value given to `state(..)`,
-//!   kept by key group (`crate::key`), and dropped after `ttl` of event time without a record for
-//!   the key when `state(..).ttl(..)` is given.
+//!   kept by key group (`crate::key`). With `state(..).ttl(..)`, a key's state and timers expire
+//!   after `ttl` of event time without a record for the key: once the watermark is `ttl` past
+//!   the key's last record, or when a record comes `ttl` or more after it.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use timely::dataflow::channels::pact::{Exchange, Pipeline};
 use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::operators::generic::OutputBuilder;
@@ -61,7 +62,7 @@ impl<S> StateSpec<S> {
 }
 
 /// Which clock a timer follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum TimeDomain {
     /// The watermark.
     EventTime,
@@ -70,7 +71,7 @@ pub enum TimeDomain {
 }
 
 /// A timer that fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timer {
     /// When it was set to fire (event time, or processing time since the job started).
     pub time: Millis,
@@ -198,6 +199,16 @@ where
             last_seen: timestamp,
         });
         if record {
+            // A record a time to live after the key's last one finds the state expired, even if
+            // the watermark has not caught up yet.
+            if self
+                .ttl
+                .is_some_and(|ttl| timestamp >= entry.last_seen.saturating_add(ttl))
+            {
+                entry.state = self.initial.clone();
+                self.event_timers.retain(|(_, k)| *k != key);
+                self.processing_timers.retain(|(_, k)| *k != key);
+            }
             entry.last_seen = entry.last_seen.max(timestamp);
         }
         let mut timers = Vec::new();
