@@ -34,7 +34,7 @@ fn state_expires_after_its_time_to_live() {
                 -> timestamps(|e: &(u64, u64)| e.0, monotonous())
                 -> key_by(|e: &(u64, u64)| e.1)
                 -> keyed_process(
-                    state(0u64).ttl(Duration::from_secs(5)),
+                    state(0u64).ttl(5s),
                     |ctx: &mut ProcessContext<u64, u64, (u64, u64, u64), ()>, e: (u64, u64)| {
                         *ctx.state() += 1;
                         let seen = *ctx.state();

@@ -105,3 +105,25 @@ pub fn check_count(expr: &Expr, what: &str, diagnostics: &mut Diagnostics) -> Op
         _ => Some(Written::Expression),
     }
 }
+
+/// Rewrites duration literals (`2s`, `10min`) anywhere in an argument, outside closures, into
+/// `Duration`s: `state(0).ttl(10min)` works like `window(tumbling(10min))`.
+pub fn lower_literals(expr: &Expr) -> Expr {
+    struct Literals;
+    impl syn::visit_mut::VisitMut for Literals {
+        fn visit_expr_mut(&mut self, expr: &mut Expr) {
+            match expr {
+                Expr::Closure(_) => {}
+                Expr::Lit(ExprLit {
+                    lit: Lit::Int(int), ..
+                }) if UNITS.iter().any(|(unit, _)| *unit == int.suffix()) => {
+                    *expr = syn::parse2(lower(expr)).expect("a Duration expression");
+                }
+                _ => syn::visit_mut::visit_expr_mut(self, expr),
+            }
+        }
+    }
+    let mut expr = expr.clone();
+    syn::visit_mut::VisitMut::visit_expr_mut(&mut Literals, &mut expr);
+    expr
+}

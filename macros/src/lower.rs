@@ -9,6 +9,7 @@ use syn::{Expr, Ident};
 
 use crate::ast::{Binding, OpCall, Stage};
 use crate::check::stream_name;
+use crate::duration;
 use crate::graph::{has_second_output, Graph, Kind, Node};
 use crate::ops::{self, key_by, ArgKind, Input, OpSpec, Output};
 
@@ -180,6 +181,10 @@ fn lower_args(
                     // A keyed stream given where records are expected is passed as its records.
                     quote_spanned!(name.span()=> ::rill::__private::IntoRecords::into_records(#stream))
                 }
+            }
+            (Some(ArgKind::Value), _) => {
+                let arg = duration::lower_literals(arg);
+                quote!(#arg)
             }
             _ => quote!(#arg),
         })
