@@ -1,0 +1,10 @@
+use rill::prelude::*;
+
+fn main() {
+    let _job = dataflow! {
+        source(from_iter(vec![(1_000u64, "a".to_string())]))
+            -> timestamps(|e: &(u64, String)| e.0, bounded(1s))
+            -> distinct()
+            -> sink(stdout());
+    };
+}

@@ -1,0 +1,10 @@
+use rill::prelude::*;
+
+fn main() {
+    let _job = dataflow! {
+        source(from_iter(vec![(1_000u64, "a".to_string())]))
+            -> key_by(|e: &(u64, String)| e.1.clone())
+            -> process(|w: &WindowResult<String, ()>, all: &[(u64, String)]| vec![(w.key.clone(), all.len())])
+            -> sink(stdout());
+    };
+}

@@ -1,0 +1,14 @@
+use rill::prelude::*;
+
+fn main() {
+    let _job = dataflow! {
+        source(from_iter(vec![(1_000u64, "a".to_string())]))
+            -> timestamps(|e: &(u64, String)| e.0, bounded(1s))
+            -> filter(|e: &(u64, String)| !e.1.is_empty())
+            -> timestamps(|e: &(u64, String)| e.0, monotonous())
+            -> key_by(|e: &(u64, String)| e.1.clone())
+            -> window(tumbling(1s))
+            -> count()
+            -> sink(stdout());
+    };
+}
