@@ -17,6 +17,21 @@ const UNITS: [(&str, u64); 5] = [
     ("d", 86_400_000),
 ];
 
+/// How a literal duration is best written: in the unit of `like` (a literal such as `3s`) when
+/// `millis` is a whole number of it, else in milliseconds.
+pub fn display(millis: u64, like: &Expr) -> String {
+    let unit = match like {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) => UNITS.iter().find(|(unit, _)| *unit == int.suffix()),
+        _ => None,
+    };
+    match unit {
+        Some((unit, per)) if millis % per == 0 => format!("{}{unit}", millis / per),
+        _ => format!("{millis}ms"),
+    }
+}
+
 /// A duration argument as the compiler sees it.
 pub enum Written {
     /// A literal such as `2s`, in milliseconds.
@@ -29,10 +44,13 @@ pub enum Written {
 pub fn check(expr: &Expr, what: &str, diagnostics: &mut Diagnostics) -> Option<Written> {
     match expr {
         Expr::Unary(ExprUnary {
-            op: UnOp::Neg(_), ..
+            op: UnOp::Neg(minus),
+            expr: inner,
+            ..
         }) => {
-            diagnostics.error(
-                expr.span(),
+            diagnostics.error_between(
+                minus.span,
+                inner.span(),
                 format!("{what} must be positive, found a negative duration"),
                 "write a positive duration such as `500ms` or `2s`",
             );
@@ -93,10 +111,13 @@ pub fn check_count(expr: &Expr, what: &str, diagnostics: &mut Diagnostics) -> Op
             Ok(count) => Some(Written::Literal(count)),
         },
         Expr::Unary(ExprUnary {
-            op: UnOp::Neg(_), ..
+            op: UnOp::Neg(minus),
+            expr: inner,
+            ..
         }) => {
-            diagnostics.error(
-                expr.span(),
+            diagnostics.error_between(
+                minus.span,
+                inner.span(),
                 format!("{what} must be a positive number of records"),
                 positive,
             );

@@ -190,7 +190,12 @@ fn build_statement<'a>(
                 }
                 check_arguments(call, spec, diagnostics);
                 check_stream_args(call, spec, all, names, diagnostics);
-                let input = check_input(call, spec, position, current, diagnostics);
+                // After a sink there is no input; the error is already reported.
+                let input = if after_sink {
+                    Kind::STREAM
+                } else {
+                    check_input(call, spec, position, current, diagnostics)
+                };
                 planned.push(Some((spec, input)));
                 current = input.after(spec);
                 if current.is_none() {
@@ -274,17 +279,21 @@ fn check_input(
             format!("`{name}` cannot follow `window`: a window needs an aggregation"),
             format!("aggregate the windows first (`-> window(...) -> count()`); the operators that can follow `window` are {aggregations}"),
         ),
+        Input::Untimed if kind.timed && spec.output == Output::Timed => error(
+            format!("this stream already has timestamps; `{name}` would assign them twice"),
+            "remove one of the two: a stream has one event time".to_owned(),
+        ),
         Input::Untimed if kind.timed => error(
-            if spec.name == "timestamps" {
-                format!("this stream already has timestamps; `{name}` would assign them twice")
-            } else {
-                format!("`{name}` does not work on a stream with timestamps yet")
-            },
+            format!("`{name}` does not work on a stream with timestamps yet"),
             "apply it before `timestamps(...)`".to_owned(),
         ),
         Input::Keyed if kind.timed => error(
             format!("`{name}` does not work on streams with timestamps yet"),
             "apply it before `timestamps(...)`, or aggregate per window: `-> window(tumbling(1s)) -> count()`".to_owned(),
+        ),
+        Input::KeyedTimed if !kind.keyed && spec.output == Output::Windowed => error(
+            format!("`{name}` needs a keyed stream, but its input is not keyed"),
+            format!("insert `-> key_by(|record| key)` before `{name}`, or use `window_all(...)` for windows over the whole stream"),
         ),
         Input::Keyed | Input::KeyedTimed | Input::KeyedOrWindowed if !kind.keyed => error(
             format!("`{name}` needs a keyed stream, but its input is not keyed"),
@@ -304,7 +313,12 @@ fn check_input(
         ),
         Input::Windowed if !kind.windowed => error(
             format!("`{name}` aggregates windows, but its input has none"),
-            format!("insert `-> key_by(|record| key) -> window(tumbling(1s))` before `{name}` (after `timestamps`)"),
+            match (kind.keyed, kind.timed) {
+                (true, true) => format!("insert `-> window(tumbling(1s))` before `{name}`"),
+                (true, false) => format!("give the records timestamps before `key_by` (`-> timestamps(|record| record.timestamp_ms, bounded(1s))`) and insert `-> window(tumbling(1s))` before `{name}`"),
+                (false, true) => format!("insert `-> key_by(|record| key) -> window(tumbling(1s))` (or `-> window_all(tumbling(1s))`) before `{name}`"),
+                (false, false) => format!("insert `-> timestamps(|record| record.timestamp_ms, bounded(1s)) -> key_by(|record| key) -> window(tumbling(1s))` before `{name}`"),
+            },
         ),
         _ => {}
     }

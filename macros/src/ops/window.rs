@@ -56,7 +56,17 @@ pub fn check(call: &OpCall, diagnostics: &mut Diagnostics) {
     match call_named(kind)
         .and_then(|(name, c)| KINDS.iter().find(|(k, ..)| *k == name).map(|k| (k, c)))
     {
-        None => diagnostics.error(kind.span(), "expected a window kind", EXPECTED),
+        None => {
+            let message = match call_named(kind) {
+                Some((name, _)) => format!("unknown window kind `{name}`"),
+                None => "expected a window kind".to_owned(),
+            };
+            diagnostics.error(
+                kind.span(),
+                message,
+                format!("{EXPECTED} (a hopping window is `sliding`)"),
+            );
+        }
         Some(((name, params, durations), window)) => {
             if window.args.len() != params.len() {
                 diagnostics.error(
@@ -86,8 +96,14 @@ pub fn check(call: &OpCall, diagnostics: &mut Diagnostics) {
                 .collect();
             if let [Some(Written::Literal(size)), Some(Written::Literal(slide))] = written[..] {
                 if size % slide != 0 {
-                    let unit = if *durations { "ms" } else { "" };
                     let rounded = size.div_ceil(slide) * slide;
+                    let show = |value: u64| {
+                        if *durations {
+                            duration::display(value, &window.args[1])
+                        } else {
+                            value.to_string()
+                        }
+                    };
                     diagnostics.error(
                         window.span(),
                         format!(
@@ -95,7 +111,7 @@ pub fn check(call: &OpCall, diagnostics: &mut Diagnostics) {
                             quote_arg(&window.args[0]),
                             quote_arg(&window.args[1])
                         ),
-                        format!("make the size a whole number of slides, e.g. `{name}({rounded}{unit}, {slide}{unit})`"),
+                        format!("make the size a whole number of slides, e.g. `{name}({}, {})`", show(rounded), show(slide)),
                     );
                 }
             }

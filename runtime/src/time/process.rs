@@ -46,7 +46,7 @@ pub struct StateSpec<S> {
 
 /// Per-key state starting as a clone of `initial`: a value (`Option<T>`), a list (`Vec<T>`), a map
 /// (`BTreeMap<K, V>`), or any serialisable struct of them.
-pub fn state<S: State>(initial: S) -> StateSpec<S> {
+pub fn state<S>(initial: S) -> StateSpec<S> {
     StateSpec { initial, ttl: None }
 }
 
