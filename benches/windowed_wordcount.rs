@@ -42,6 +42,11 @@
 //! last worker emitted its batch of `k(W)` (when the input that moves the watermark is complete).
 
 use std::collections::{BTreeMap, HashMap};
+
+/// Both versions use mimalloc: with glibc's allocator, strings allocated by one worker and freed
+/// by another (after an exchange) contend on its arenas, and two workers run slower than one.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
