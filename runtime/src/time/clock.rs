@@ -3,8 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use timely::dataflow::channels::pact::{Exchange, Pipeline};
+use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
+use timely::dataflow::operators::generic::OutputBuilder;
+use timely::dataflow::StreamVec;
+
 use super::Millis;
 use crate::context::Epoch;
+use crate::key::{worker_for_key, Key, Record};
+use crate::stream::{KeyedStream, Stream};
 
 /// What an event-time operator does with records and watermarks.
 pub(crate) trait OnEvents<K, T> {
@@ -117,4 +124,89 @@ impl<K, T> EventClock<K, T> {
             None => on.watermark(Millis::MAX),
         }
     }
+}
+
+/// An event-time operator's logic: what it does with records and watermarks ([`OnEvents`]), what
+/// it does on its own after them, and its two outputs.
+pub(crate) trait EventLogic<K, T>: OnEvents<K, T> + 'static {
+    /// Records of the first output.
+    type First: 'static;
+    /// Records of the second output.
+    type Second: 'static;
+    /// Work after an invocation's records and watermarks (processing-time timers); returns how
+    /// long until the operator must run again, if it must.
+    fn after_events(&mut self) -> Option<std::time::Duration> {
+        None
+    }
+    /// The records produced so far on each output, handed over and cleared after every invocation.
+    fn outputs(&mut self) -> (&mut Vec<Self::First>, &mut Vec<Self::Second>);
+}
+
+/// Builds an event-time operator: `pairs` exchanged by key, `marks` (broadcast) beside them, both
+/// fed to `logic` through `clock`, and the two outputs of `logic` at the frontier's epoch.
+pub(crate) fn event_operator<'scope, K: Key, T: Record, L: EventLogic<K, T>>(
+    name: &str,
+    pairs: KeyedStream<'scope, K, (Millis, T)>,
+    marks: StreamVec<'scope, Epoch, Millis>,
+    mut clock: EventClock<K, T>,
+    mut logic: L,
+) -> (Stream<'scope, L::First>, Stream<'scope, L::Second>) {
+    let env = pairs.env.clone();
+    let peers = env.worker.peers;
+    let scope = marks.scope();
+    let mut builder = OperatorBuilder::new(name.to_owned(), scope);
+    let activator = scope.activator_for(builder.operator_info().address);
+    let route = Exchange::new(move |(key, _): &(K, (Millis, T))| worker_for_key(key, peers));
+    let mut records = builder.new_input(pairs.pairs, route);
+    let mut marks = builder.new_input(marks, Pipeline);
+    let (first_out, first) = builder.new_output::<Vec<L::First>>();
+    let (second_out, second) = builder.new_output::<Vec<L::Second>>();
+    let (mut first_out, mut second_out) = (
+        OutputBuilder::from(first_out),
+        OutputBuilder::from(second_out),
+    );
+    builder.build(move |capabilities| {
+        let mut capabilities = Some(capabilities);
+        move |frontiers| {
+            let low = frontiers
+                .iter()
+                .filter_map(|f| f.frontier().first().copied())
+                .min();
+            marks.for_each(|time, batch| clock.marks(*time.time(), batch));
+            clock.advance(low, &mut logic);
+            records.for_each(|time, batch| clock.records(*time.time(), batch, low, &mut logic));
+            let Some(caps) = capabilities.as_mut() else {
+                return;
+            };
+            let wake = logic.after_events();
+            let (first, second) = logic.outputs();
+            if !first.is_empty() {
+                first_out.activate().session(&caps[0]).give_container(first);
+                first.clear();
+            }
+            if !second.is_empty() {
+                second_out
+                    .activate()
+                    .session(&caps[1])
+                    .give_container(second);
+                second.clear();
+            }
+            match low {
+                Some(low) => {
+                    caps.iter_mut().for_each(|cap| cap.downgrade(&low));
+                    if let Some(delay) = wake {
+                        activator.activate_after(delay);
+                    }
+                }
+                None => capabilities = None,
+            }
+        }
+    });
+    (
+        Stream {
+            inner: first,
+            env: env.clone(),
+        },
+        Stream { inner: second, env },
+    )
 }

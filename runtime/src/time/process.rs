@@ -19,13 +19,10 @@ use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use timely::dataflow::channels::pact::{Exchange, Pipeline};
-use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
-use timely::dataflow::operators::generic::OutputBuilder;
 
-use super::clock::{EventClock, OnEvents};
+use super::clock::{event_operator, EventClock, EventLogic, OnEvents};
 use super::{KeyedTimedStream, Millis};
-use crate::key::{key_group, worker_for_key, Key, Record, StableHashMap, MAX_KEY_GROUPS};
+use crate::key::{key_group, Key, Record, StableHashMap, MAX_KEY_GROUPS};
 use crate::stream::Stream;
 
 /// What keyed state must be: cloneable (each key starts from a clone of the initial value) and
@@ -284,6 +281,27 @@ where
     }
 }
 
+impl<K: Key + Ord, T, S: State, O: 'static, X: 'static, R: 'static, TF: 'static> EventLogic<K, T>
+    for Keys<K, S, O, X, R, TF>
+where
+    R: FnMut(&mut ProcessContext<K, S, O, X>, T),
+    TF: FnMut(&mut ProcessContext<K, S, O, X>, Timer),
+{
+    type First = O;
+    type Second = X;
+
+    fn after_events(&mut self) -> Option<Duration> {
+        let now = self.now();
+        self.fire(TimeDomain::ProcessingTime, now);
+        let (due, _) = self.processing_timers.first()?;
+        Some(Duration::from_millis(due.saturating_sub(now)))
+    }
+
+    fn outputs(&mut self) -> (&mut Vec<O>, &mut Vec<X>) {
+        (&mut self.out, &mut self.side)
+    }
+}
+
 impl<K: Key + Ord, T, S: State, O, X, R, TF> OnEvents<K, T> for Keys<K, S, O, X, R, TF>
 where
     R: FnMut(&mut ProcessContext<K, S, O, X>, T),
@@ -313,9 +331,7 @@ impl<'scope, K: Key + Ord, T: Record> KeyedTimedStream<'scope, K, T> {
         on_record: impl FnMut(&mut ProcessContext<K, S, O, X>, T) + 'static,
         on_timer: impl FnMut(&mut ProcessContext<K, S, O, X>, Timer) + 'static,
     ) -> ProcessOutput<'scope, O, X> {
-        let env = self.pairs.env.clone();
-        let peers = env.worker.peers;
-        let mut keys = Keys {
+        let keys = Keys {
             groups: (0..MAX_KEY_GROUPS)
                 .map(|_| StableHashMap::default())
                 .collect(),
@@ -330,66 +346,8 @@ impl<'scope, K: Key + Ord, T: Record> KeyedTimedStream<'scope, K, T> {
             out: Vec::new(),
             side: Vec::new(),
         };
-        let mut builder = OperatorBuilder::new(name.to_owned(), self.marks.scope());
-        let activator = self
-            .marks
-            .scope()
-            .activator_for(builder.operator_info().address);
-        let route = Exchange::new(move |(key, _): &(K, (Millis, T))| worker_for_key(key, peers));
-        let mut records = builder.new_input(self.pairs.pairs, route);
-        let mut marks = builder.new_input(self.marks, Pipeline);
-        let (main_out, main) = builder.new_output::<Vec<O>>();
-        let (side_out, side) = builder.new_output::<Vec<X>>();
-        let (mut main_out, mut side_out) =
-            (OutputBuilder::from(main_out), OutputBuilder::from(side_out));
-        let mut clock = EventClock::sorted(self.out_of_orderness);
-        builder.build(move |capabilities| {
-            let mut capabilities = Some(capabilities);
-            move |frontiers| {
-                let low = frontiers
-                    .iter()
-                    .filter_map(|f| f.frontier().first().copied())
-                    .min();
-                marks.for_each(|time, batch| clock.marks(*time.time(), batch));
-                clock.advance(low, &mut keys);
-                records.for_each(|time, batch| clock.records(*time.time(), batch, low, &mut keys));
-                let Some(caps) = capabilities.as_mut() else {
-                    return;
-                };
-                let now = keys.now();
-                keys.fire(TimeDomain::ProcessingTime, now);
-                if !keys.out.is_empty() {
-                    main_out
-                        .activate()
-                        .session(&caps[0])
-                        .give_container(&mut keys.out);
-                    keys.out.clear();
-                }
-                if !keys.side.is_empty() {
-                    side_out
-                        .activate()
-                        .session(&caps[1])
-                        .give_container(&mut keys.side);
-                    keys.side.clear();
-                }
-                match low {
-                    Some(low) => {
-                        caps.iter_mut().for_each(|cap| cap.downgrade(&low));
-                        if let Some((due, _)) = keys.processing_timers.first() {
-                            activator
-                                .activate_after(Duration::from_millis(due.saturating_sub(now)));
-                        }
-                    }
-                    None => capabilities = None,
-                }
-            }
-        });
-        ProcessOutput {
-            main: Stream {
-                inner: main,
-                env: env.clone(),
-            },
-            side: Stream { inner: side, env },
-        }
+        let clock = EventClock::sorted(self.out_of_orderness);
+        let (main, side) = event_operator(name, self.pairs, self.marks, clock, keys);
+        ProcessOutput { main, side }
     }
 }

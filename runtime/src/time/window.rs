@@ -17,14 +17,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-use timely::dataflow::channels::pact::{Exchange, Pipeline};
-use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
-use timely::dataflow::operators::generic::OutputBuilder;
 
 use super::assign::Windows;
-use super::clock::{EventClock, OnEvents};
+use super::clock::{event_operator, EventClock, EventLogic, OnEvents};
 use super::{KeyedTimedStream, Late, Millis};
-use crate::key::{worker_for_key, Key, Record, StableHashMap};
+use crate::key::{Key, Record, StableHashMap};
 use crate::stream::Stream;
 
 /// The result of one window of one key.
@@ -299,65 +296,16 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
         if let Err(error) = windows.validate() {
             env.failure.fail(error.context(name));
         }
-        let bound = keyed.out_of_orderness;
-        let peers = env.worker.peers;
-        let mut book = Book::new(windows, lateness, aggregate);
-
-        let mut builder = OperatorBuilder::new(name.to_owned(), keyed.marks.scope());
-        let route = Exchange::new(move |(key, _): &(K, (Millis, T))| worker_for_key(key, peers));
-        let mut records = builder.new_input(keyed.pairs.pairs, route);
-        let mut marks = builder.new_input(keyed.marks, Pipeline);
-        let (results_out, results) = builder.new_output::<Vec<WindowResult<K, G::Out>>>();
-        let (late_out, late) = builder.new_output::<Vec<Late<T>>>();
-        let mut results_out = OutputBuilder::from(results_out);
-        let mut late_out = OutputBuilder::from(late_out);
-
-        builder.build(move |capabilities| {
-            let mut capabilities = Some(capabilities);
-            // Whether a record joins a session or is late can depend on the records of its epoch
-            // that came before it: sessions take each epoch's records in timestamp order, so
-            // that the split among workers does not matter.
-            let mut clock = match windows {
-                Windows::Session { .. } => EventClock::sorted(bound),
-                _ => EventClock::new(bound),
-            };
-            move |frontiers| {
-                let low = frontiers
-                    .iter()
-                    .filter_map(|f| f.frontier().first().copied())
-                    .min();
-                marks.for_each(|time, batch| clock.marks(*time.time(), batch));
-                clock.advance(low, &mut book);
-                records.for_each(|time, batch| clock.records(*time.time(), batch, low, &mut book));
-                if let Some(caps) = capabilities.as_mut() {
-                    if !book.fired.is_empty() {
-                        results_out
-                            .activate()
-                            .session(&caps[0])
-                            .give_container(&mut book.fired);
-                        book.fired.clear();
-                    }
-                    if !book.late.is_empty() {
-                        late_out
-                            .activate()
-                            .session(&caps[1])
-                            .give_container(&mut book.late);
-                        book.late.clear();
-                    }
-                    match low {
-                        Some(low) => caps.iter_mut().for_each(|cap| cap.downgrade(&low)),
-                        None => capabilities = None,
-                    }
-                }
-            }
-        });
-        WindowOutput {
-            results: Stream {
-                inner: results,
-                env: env.clone(),
-            },
-            late: Stream { inner: late, env },
-        }
+        // Whether a record joins a session or is late can depend on the records of its epoch that
+        // came before it: sessions take each epoch's records in timestamp order, so that the split
+        // among workers does not matter.
+        let clock = match windows {
+            Windows::Session { .. } => EventClock::sorted(keyed.out_of_orderness),
+            _ => EventClock::new(keyed.out_of_orderness),
+        };
+        let book = Book::new(windows, lateness, aggregate);
+        let (results, late) = event_operator(name, keyed.pairs, keyed.marks, clock, book);
+        WindowOutput { results, late }
     }
 }
 
@@ -412,6 +360,15 @@ struct Counted<T, A> {
     recent: std::collections::VecDeque<(Millis, T)>,
     acc: Option<(A, Millis, Millis)>,
     taken: u64,
+}
+
+impl<K: Key, T: Clone + 'static, G: Aggregate<T>> EventLogic<K, T> for Book<K, T, G> {
+    type First = WindowResult<K, G::Out>;
+    type Second = Late<T>;
+
+    fn outputs(&mut self) -> (&mut Vec<Self::First>, &mut Vec<Self::Second>) {
+        (&mut self.fired, &mut self.late)
+    }
 }
 
 impl<K: Key, T: Clone, G: Aggregate<T>> OnEvents<K, T> for Book<K, T, G> {
