@@ -7,10 +7,10 @@ use ::csv::{ByteRecord, DeserializeErrorKind, ErrorKind};
 use csv_core::{
     ReadRecordResult, Reader as LineParser, ReaderBuilder as LineParserBuilder, Terminator,
 };
-use rill_runtime::{BadRecord, Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
+use rill_runtime::{Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 use serde::de::DeserializeOwned;
 
-use super::split::{first_line, LineSplit, Next};
+use super::split::{first_line, LineSplit};
 
 /// Reads the CSV file at `path`, decoding each line into a `T` with serde, at epoch 0 (or
 /// [`Csv::lines_per_epoch`] lines per epoch).
@@ -141,27 +141,24 @@ impl<T: DeserializeOwned + 'static> SourceReader for CsvReader<T> {
     type Item = T;
 
     fn read(&mut self, batch: &mut Batch<T>) -> Result<ReadStatus> {
-        while !batch.is_full() {
-            let line = match self.split.next_in(batch)? {
-                Next::Line(line) => line,
-                Next::LaterEpoch => return Ok(ReadStatus::More),
-                Next::End => return Ok(ReadStatus::Done),
-            };
-            if line.text.is_empty() || (line.number == 1 && self.headers.is_some()) {
-                continue;
+        let CsvReader {
+            split,
+            parser,
+            headers,
+            fields,
+            ..
+        } = self;
+        split.decode_into(batch, |line| {
+            if line.text.is_empty() || (line.number == 1 && headers.is_some()) {
+                return None;
             }
-            self.parser.parse(line.text, &mut self.fields);
-            match self.fields.deserialize::<T>(self.headers.as_ref()) {
-                Ok(record) => batch.push(record),
-                Err(error) => batch.push_bad(BadRecord {
-                    origin: line.origin.to_string(),
-                    line: line.number,
-                    problem: problem(&error, &self.fields, self.headers.as_ref()),
-                    text: String::from_utf8_lossy(line.text).into_owned(),
-                }),
-            }
-        }
-        Ok(ReadStatus::More)
+            parser.parse(line.text, fields);
+            Some(
+                fields
+                    .deserialize::<T>(headers.as_ref())
+                    .map_err(|error| problem(&error, fields, headers.as_ref())),
+            )
+        })
     }
 }
 
@@ -243,6 +240,7 @@ impl FieldParser {
 mod tests {
     use super::*;
     use crate::test_support::{drain, drain_all, worker};
+    use rill_runtime::BadRecord;
     use serde::Deserialize;
 
     #[derive(Debug, Clone, PartialEq, Deserialize)]

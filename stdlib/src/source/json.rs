@@ -3,10 +3,10 @@
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
-use rill_runtime::{BadRecord, Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
+use rill_runtime::{Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 use serde::de::DeserializeOwned;
 
-use super::split::{LineSplit, Next};
+use super::split::LineSplit;
 
 /// Reads the file at `path` as one JSON value per line (JSON Lines), decoding each into a `T`
 /// with serde, at epoch 0 (or [`JsonLines::lines_per_epoch`] lines per epoch). Blank lines are
@@ -96,26 +96,12 @@ impl<T: DeserializeOwned + 'static> SourceReader for JsonLinesReader<T> {
     type Item = T;
 
     fn read(&mut self, batch: &mut Batch<T>) -> Result<ReadStatus> {
-        while !batch.is_full() {
-            let line = match self.split.next_in(batch)? {
-                Next::Line(line) => line,
-                Next::LaterEpoch => return Ok(ReadStatus::More),
-                Next::End => return Ok(ReadStatus::Done),
-            };
+        self.split.decode_into(batch, |line| {
             if line.text.iter().all(u8::is_ascii_whitespace) {
-                continue;
+                return None;
             }
-            match serde_json::from_slice::<T>(line.text) {
-                Ok(record) => batch.push(record),
-                Err(error) => batch.push_bad(BadRecord {
-                    origin: line.origin.to_string(),
-                    line: line.number,
-                    problem: problem(&error),
-                    text: String::from_utf8_lossy(line.text).into_owned(),
-                }),
-            }
-        }
-        Ok(ReadStatus::More)
+            Some(serde_json::from_slice::<T>(line.text).map_err(|error| problem(&error)))
+        })
     }
 }
 
@@ -133,6 +119,7 @@ fn problem(error: &serde_json::Error) -> String {
 mod tests {
     use super::*;
     use crate::test_support::{drain_all, worker};
+    use rill_runtime::BadRecord;
     use serde::Deserialize;
 
     #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Take};
 use std::path::Path;
 
-use rill_runtime::{Batch, Epoch, Result, RillError, WorkerInfo};
+use rill_runtime::{BadRecord, Batch, Epoch, ReadStatus, Result, RillError, WorkerInfo};
 
 use crate::io_message::describe;
 
@@ -127,6 +127,33 @@ impl LineSplit {
     }
 
     /// The line `advance` read.
+    /// Fills `batch` with the records `decode` makes of this worker's lines: `None` skips a line
+    /// (a header, a blank line), `Some(Err(problem))` makes it a [`BadRecord`] naming its line.
+    pub(crate) fn decode_into<T>(
+        &mut self,
+        batch: &mut Batch<T>,
+        mut decode: impl FnMut(&Line<'_>) -> Option<std::result::Result<T, String>>,
+    ) -> Result<ReadStatus> {
+        while !batch.is_full() {
+            let line = match self.next_in(batch)? {
+                Next::Line(line) => line,
+                Next::LaterEpoch => return Ok(ReadStatus::More),
+                Next::End => return Ok(ReadStatus::Done),
+            };
+            match decode(&line) {
+                None => {}
+                Some(Ok(record)) => batch.push(record),
+                Some(Err(problem)) => batch.push_bad(BadRecord {
+                    origin: line.origin.to_string(),
+                    line: line.number,
+                    problem,
+                    text: String::from_utf8_lossy(line.text).into_owned(),
+                }),
+            }
+        }
+        Ok(ReadStatus::More)
+    }
+
     fn current(&self) -> Line<'_> {
         Line {
             number: self.number,
