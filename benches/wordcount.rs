@@ -126,38 +126,17 @@ fn sequential_count(lines: &[String]) -> Counts {
     counts
 }
 
-/// The DSL version. `lines` is moved into the job before the clock starts.
-fn run_dsl(lines: Vec<String>, workers: usize) -> (Duration, Counts) {
+/// The DSL version over `input` (`from_iter` of the lines, or `from_shared`), built before the
+/// clock starts.
+fn run_dsl<S>(input: S, workers: usize) -> (Duration, Counts)
+where
+    S: Source<Item = String> + Clone + Send + Sync,
+{
     let counts = Collector::new();
     let results = counts.clone();
     let job = dataflow! {
         #![name = "wordcount-bench"]
-        let text = source(from_iter(lines));
-        text
-            -> flat_map(|line: String| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
-            -> key_by(|w: &String| w.clone())
-            -> count()
-            -> sink(collect(&results));
-    };
-    let options = RunOptions {
-        workers,
-        quiet: true,
-        ..RunOptions::default()
-    };
-    let started = Instant::now();
-    job.run_with(&options).expect("the DSL job failed");
-    let elapsed = started.elapsed();
-    (elapsed, counts.take())
-}
-
-/// The DSL pipeline over the shared lines.
-fn run_dsl_shared(lines: &Arc<[String]>, workers: usize) -> (Duration, Counts) {
-    let counts = Collector::new();
-    let results = counts.clone();
-    let shared = Arc::clone(lines);
-    let job = dataflow! {
-        #![name = "wordcount-bench-shared"]
-        let text = source(from_shared(shared));
+        let text = source(input);
         text
             -> flat_map(|line: String| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
             -> key_by(|w: &String| w.clone())
@@ -318,8 +297,8 @@ fn main() {
             }
             for &version in &order {
                 let (elapsed, mut counts) = match version {
-                    "dsl" => run_dsl(shared.to_vec(), workers),
-                    "dsl-shared" => run_dsl_shared(&shared, workers),
+                    "dsl" => run_dsl(from_iter(shared.to_vec()), workers),
+                    "dsl-shared" => run_dsl(from_shared(Arc::clone(&shared)), workers),
                     _ => run_timely(&shared, workers),
                 };
                 if rep == 0 {
