@@ -41,6 +41,9 @@
 //! batch of epoch `k(W)` (the earliest over workers). Also reported: the same minus the time the
 //! last worker emitted its batch of `k(W)` (when the input that moves the watermark is complete).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 
 /// Both versions use mimalloc: with glibc's allocator, strings allocated by one worker and freed
@@ -87,43 +90,19 @@ struct Args {
 }
 
 fn parse_args() -> Args {
-    let mut args = Args {
-        events: 10_000_000,
-        reps: 5,
-        latency_reps: 3,
-        workers: vec![1, 2],
-        only: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().unwrap_or_else(|| panic!("{name} needs a value"));
-        match arg.as_str() {
-            "--events" => {
-                args.events = value("--events")
-                    .replace('_', "")
-                    .parse()
-                    .expect("--events N")
-            }
-            "--reps" => args.reps = value("--reps").parse().expect("--reps R"),
-            "--latency-reps" => {
-                args.latency_reps = value("--latency-reps").parse().expect("--latency-reps R")
-            }
-            "--workers" => {
-                args.workers = value("--workers")
-                    .split(',')
-                    .map(|w| w.trim().parse().expect("--workers 1,2"))
-                    .collect()
-            }
-            "--only" => args.only = Some(value("--only")),
-            "--bench" => {}
-            other if other.starts_with("--") => panic!(
-                "unknown flag {other}; flags: --events N --reps R --latency-reps R --workers 1,2 --only dsl,timely"
-            ),
-            _ => {}
-        }
+    let flags = common::parse_flags(
+        "--events",
+        10_000_000,
+        &[("--latency-reps", 3)],
+        "dsl,timely",
+    );
+    Args {
+        events: flags.size,
+        reps: flags.reps,
+        latency_reps: flags.extra[0],
+        workers: flags.workers,
+        only: flags.only,
     }
-    assert!(args.workers.iter().all(|&w| w > 0) && !args.workers.is_empty());
-    args
 }
 
 fn generate_events(events: u64) -> Arc<[Event]> {
@@ -596,17 +575,6 @@ fn run_timely(
 
 // ---------------------------------------------------------------------------------------------
 
-fn median(times: &[f64]) -> f64 {
-    let mut sorted = times.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    }
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
@@ -757,14 +725,14 @@ fn main() {
             let Some(t) = times.get(&(version, workers)) else {
                 continue;
             };
-            let m = median(t);
+            let m = common::median(t);
             let ratio = match (version, times.get(&("timely", workers))) {
-                ("dsl", Some(h)) => format!("{:.3}", median(h) / m),
+                ("dsl", Some(h)) => format!("{:.3}", common::median(h) / m),
                 _ => String::new(),
             };
             let scaling = match times.get(&(version, first_workers)) {
                 Some(b) if workers != first_workers => {
-                    format!("{:.2}x vs {first_workers}w", median(b) / m)
+                    format!("{:.2}x vs {first_workers}w", common::median(b) / m)
                 }
                 _ => String::new(),
             };

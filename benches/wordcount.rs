@@ -30,6 +30,9 @@
 //! from just before `run_with` / `timely::execute` until both return (thread start and join
 //! included for both).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -56,40 +59,13 @@ struct Args {
 }
 
 fn parse_args() -> Args {
-    let mut args = Args {
-        words: 10_000_000,
-        reps: 5,
-        workers: vec![1, 2],
-        only: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().unwrap_or_else(|| panic!("{name} needs a value"));
-        match arg.as_str() {
-            "--words" => {
-                args.words = value("--words")
-                    .replace('_', "")
-                    .parse()
-                    .expect("--words N")
-            }
-            "--reps" => args.reps = value("--reps").parse().expect("--reps R"),
-            "--workers" => {
-                args.workers = value("--workers")
-                    .split(',')
-                    .map(|w| w.trim().parse().expect("--workers 1,2"))
-                    .collect()
-            }
-            "--only" => args.only = Some(value("--only")),
-            // What cargo passes to every bench target; a name filter is ignored too.
-            "--bench" => {}
-            other if other.starts_with("--") => panic!(
-                "unknown flag {other}; flags: --words N --reps R --workers 1,2 --only dsl,dsl-shared,timely"
-            ),
-            _ => {}
-        }
+    let flags = common::parse_flags("--words", 10_000_000, &[], "dsl,dsl-shared,timely");
+    Args {
+        words: flags.size,
+        reps: flags.reps,
+        workers: flags.workers,
+        only: flags.only,
     }
-    assert!(args.reps > 0 && !args.workers.is_empty() && args.workers.iter().all(|&w| w > 0));
-    args
 }
 
 /// `words` Zipf-distributed words in lines of 5 to 15 words (the last line may be shorter).
@@ -245,17 +221,6 @@ fn run_timely(lines: &Arc<[String]>, workers: usize) -> (Duration, Counts) {
     (elapsed, counts)
 }
 
-fn median(times: &[f64]) -> f64 {
-    let mut sorted = times.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    }
-}
-
 fn main() {
     let args = parse_args();
     let started = Instant::now();
@@ -339,15 +304,19 @@ fn main() {
         "{:<10} {:>7} {:>10} {:>10} {:>13} {:>12}",
         "version", "workers", "median s", "Mwords/s", "DSL/timely", "scaling"
     );
-    let base = |version: &str| times.get(&(version, args.workers[0])).map(|t| median(t));
+    let base = |version: &str| {
+        times
+            .get(&(version, args.workers[0]))
+            .map(|t| common::median(t))
+    };
     for &workers in &args.workers {
         for version in all {
             let Some(t) = times.get(&(version, workers)) else {
                 continue;
             };
-            let m = median(t);
+            let m = common::median(t);
             let ratio = match (version, times.get(&("timely", workers))) {
-                ("dsl" | "dsl-shared", Some(h)) => format!("{:.3}", median(h) / m),
+                ("dsl" | "dsl-shared", Some(h)) => format!("{:.3}", common::median(h) / m),
                 _ => String::new(),
             };
             let scaling = match base(version) {
