@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod io_message;
+pub mod graph;
 pub mod prelude;
 pub mod sink;
 pub mod source;
