@@ -3,6 +3,10 @@
 //! ```text
 //! job       := inner-attribute* statement*
 //! statement := "let" binding "=" pipeline ";"  |  pipeline ";"
+//!            | "let" binding "=" iterate ";"
+//!            | "var" IDENT "=" pipeline ";"        a loop variable and its initial value
+//!            | "next" IDENT "=" pipeline ";"       the loop variable's value in the next round
+//! iterate   := "iterate" ("(" IDENT "=" EXPR ("," IDENT "=" EXPR)* ")")? "{" statement* binding "}"
 //! binding   := IDENT  |  "(" IDENT ("," IDENT)* ","? ")"
 //! pipeline  := stage ("->" stage)*
 //! stage     := IDENT                       a stream defined earlier (first stage only)
@@ -22,10 +26,53 @@ pub struct Job {
     pub span: Span,
 }
 
-/// One `let ... = ...;` or `...;`.
+/// One `let ... = ...;`, `...;`, `var x = ...;` or `next x = ...;`.
 pub struct Statement {
     pub binding: Option<Binding>,
-    pub pipeline: Pipeline,
+    pub role: Role,
+    pub body: Body,
+}
+
+/// What a statement does in a loop.
+pub enum Role {
+    /// Defines names (or ends in a sink).
+    Plain,
+    /// `var x = ...;`: declares loop variable `x` with its initial value (the keyword's span).
+    Var(Span),
+    /// `next x = ...;`: defines loop variable `x`'s value in the next round.
+    Next(Span),
+}
+
+/// What a statement computes.
+pub enum Body {
+    Pipeline(Pipeline),
+    Iterate(Iterate),
+}
+
+impl Statement {
+    /// The span of what the statement computes.
+    pub fn body_span(&self) -> Span {
+        match &self.body {
+            Body::Pipeline(pipeline) => pipeline.span,
+            Body::Iterate(iterate) => iterate.keyword.span(),
+        }
+    }
+}
+
+/// `iterate(options) { statements; result }`.
+pub struct Iterate {
+    pub keyword: Ident,
+    /// `rounds = N`, `strategy = bulk`.
+    pub options: Vec<LoopOption>,
+    pub statements: Vec<Statement>,
+    /// The names whose final values leave the loop, in order.
+    pub result: Binding,
+}
+
+/// One `name = value` option of a loop.
+pub struct LoopOption {
+    pub name: Ident,
+    pub value: Expr,
 }
 
 /// The names a pipeline's outputs are bound to.
@@ -86,16 +133,58 @@ impl Parse for Job {
     }
 }
 
+/// Whether the next tokens are `keyword IDENT =` (`var x =`, `next x =`).
+fn peek_role(input: ParseStream, keyword: &str) -> bool {
+    let fork = input.fork();
+    fork.parse::<Ident>().is_ok_and(|ident| ident == keyword)
+        && fork.parse::<Ident>().is_ok()
+        && fork.peek(Token![=])
+        && !fork.peek(Token![==])
+}
+
+/// Whether the next tokens are `iterate {` or `iterate(`.
+fn peek_iterate(input: ParseStream) -> bool {
+    let fork = input.fork();
+    fork.parse::<Ident>().is_ok_and(|ident| ident == "iterate")
+        && (fork.peek(syn::token::Brace) || fork.peek(syn::token::Paren))
+}
+
 impl Parse for Statement {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut role = Role::Plain;
         let binding = if input.peek(Token![let]) {
             input.parse::<Token![let]>()?;
             let binding = input.parse()?;
             input.parse::<Token![=]>()?;
             Some(binding)
+        } else if peek_role(input, "var") || peek_role(input, "next") {
+            let keyword: Ident = input.parse()?;
+            role = if keyword == "var" {
+                Role::Var(keyword.span())
+            } else {
+                Role::Next(keyword.span())
+            };
+            let name: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            Some(Binding::Single(name))
         } else {
             None
         };
+        if peek_iterate(input) {
+            let iterate: Iterate = input.parse()?;
+            if !input.peek(Token![;]) {
+                return Err(syn::Error::new(
+                    iterate.keyword.span(),
+                    "expected `;` after the `iterate { ... }` block\n  = help: bind the loop's result and use it in the next statement: `let result = iterate { ... };`",
+                ));
+            }
+            input.parse::<Token![;]>()?;
+            return Ok(Statement {
+                binding,
+                role,
+                body: Body::Iterate(iterate),
+            });
+        }
         if input.peek(Token![;]) || input.is_empty() {
             return Err(input.error(
                 "expected a pipeline\n  = help: a pipeline starts with a source or a stream name: `source(...) -> map(...)` or `records -> map(...)`",
@@ -121,7 +210,58 @@ impl Parse for Statement {
             ));
         }
         input.parse::<Token![;]>()?;
-        Ok(Statement { binding, pipeline })
+        Ok(Statement {
+            binding,
+            role,
+            body: Body::Pipeline(pipeline),
+        })
+    }
+}
+
+impl Parse for Iterate {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let keyword: Ident = input.parse()?;
+        let mut options = Vec::new();
+        if input.peek(syn::token::Paren) {
+            let content;
+            parenthesized!(content in input);
+            while !content.is_empty() {
+                let name: Ident = content.parse()?;
+                content.parse::<Token![=]>().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "expected `=` after the option's name\n  = help: loop options are written `iterate(rounds = 20, strategy = bulk) { ... }`",
+                    )
+                })?;
+                let value: Expr = content.parse()?;
+                options.push(LoopOption { name, value });
+                if !content.is_empty() {
+                    content.parse::<Token![,]>()?;
+                }
+            }
+        }
+        let content;
+        let braces = syn::braced!(content in input);
+        let mut statements = Vec::new();
+        loop {
+            if content.is_empty() {
+                return Err(syn::Error::new(
+                    braces.span.close(),
+                    "the `iterate` block has no result\n  = help: end the block with the name of what leaves the loop (no `;`), e.g. `iterate { var x = ...; next x = ...; x }`, or a tuple `(x, y)`",
+                ));
+            }
+            let fork = content.fork();
+            if fork.parse::<Binding>().is_ok() && fork.is_empty() {
+                let result = content.parse()?;
+                return Ok(Iterate {
+                    keyword,
+                    options,
+                    statements,
+                    result,
+                });
+            }
+            statements.push(content.parse()?);
+        }
     }
 }
 

@@ -50,14 +50,21 @@ pub fn check_arguments(call: &OpCall, spec: &OpSpec, diagnostics: &mut Diagnosti
                     format!("write it as `{}`", arg_spec.shape),
                 );
             }
-            (ArgKind::Stream { .. }, expr) if stream_name(expr).is_none() => diagnostics.error(
-                syn::spanned::Spanned::span(expr),
-                format!("`{}` expects the name of a stream here", call.name),
-                format!(
-                    "bind the other stream first (`let other = ...;`) and write `{}`",
-                    spec.signature()
-                ),
-            ),
+            (ArgKind::Stream { .. } | ArgKind::Collection, expr) if stream_name(expr).is_none() => {
+                let noun = if matches!(arg_spec.kind, ArgKind::Collection) {
+                    "collection"
+                } else {
+                    "stream"
+                };
+                diagnostics.error(
+                    syn::spanned::Spanned::span(expr),
+                    format!("`{}` expects the name of a {noun} here", call.name),
+                    format!(
+                        "bind the other {noun} first (`let other = ...;`) and write `{}`",
+                        spec.signature()
+                    ),
+                )
+            }
             _ => {}
         }
     }

@@ -20,6 +20,7 @@ mod check;
 mod diagnostics;
 mod duration;
 mod graph;
+mod loops;
 mod lower;
 mod ops;
 

@@ -7,11 +7,14 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Expr, Ident};
 
-use crate::ast::{Binding, OpCall, Stage};
+use crate::ast::{Binding, Body, OpCall, Role, Stage};
 use crate::check::stream_name;
 use crate::duration;
-use crate::graph::{has_second_output, Graph, Kind, Node};
+use crate::graph::{has_second_output, Graph, Kind, LoopNode, Node};
 use crate::ops::{self, key_by, ArgKind, Input, OpSpec, Output};
+
+/// How many uses of each name (per scope) are still to be lowered: all but the last clone.
+type Remaining = HashMap<(usize, String), usize>;
 
 /// The Rust expression that builds the job.
 pub fn lower(graph: &Graph, job_name: TokenStream) -> TokenStream {
@@ -28,12 +31,167 @@ pub fn lower(graph: &Graph, job_name: TokenStream) -> TokenStream {
     }
 }
 
-fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> TokenStream {
+fn lower_statement(node: &Node, remaining_uses: &mut Remaining) -> TokenStream {
+    if let Some(looped) = &node.looped {
+        return lower_loop(node, looped, remaining_uses);
+    }
+    let chain = lower_pipeline(node, remaining_uses);
     let statement = node.statement;
+    match (&statement.role, &statement.binding) {
+        (Role::Next(_), Some(Binding::Single(name))) => {
+            let variable = variable_handle(name);
+            quote!(#variable.set(#chain);)
+        }
+        // `non_snake_case`: the mangled name of a stream called `_spare` or `rawLines` is not
+        // snake case, and the lint would point at the user's name with a confusing suggestion.
+        (_, Some(Binding::Single(name))) => {
+            let name = mangle(name);
+            quote!(#[allow(non_snake_case)] let #name = #chain;)
+        }
+        (_, Some(Binding::Tuple { names, .. })) => {
+            let names = names.iter().map(mangle);
+            quote!(#[allow(non_snake_case)] let (#(#names),*) = #chain;)
+        }
+        (_, None) => quote!(#chain;),
+    }
+}
+
+/// `let (a, b) = iterate(options) { ... };`: the initial values and the entered collections are
+/// computed outside the loop; the body is emitted once per strategy (the same text against two
+/// sets of types), and the planner picks one when the dataflow is built. A loop inside a loop
+/// runs with the strategy of the loop around it.
+fn lower_loop(node: &Node, looped: &LoopNode, remaining_uses: &mut Remaining) -> TokenStream {
+    let variables: Vec<&Ident> = looped
+        .variables
+        .iter()
+        .filter_map(|var| match &var.statement.binding {
+            Some(Binding::Single(name)) => Some(name),
+            _ => None,
+        })
+        .collect();
+    let initial: Vec<Ident> = variables
+        .iter()
+        .map(|name| format_ident!("__rill_initial_{}", name))
+        .collect();
+    let initial_values: Vec<TokenStream> = looped
+        .variables
+        .iter()
+        .map(|var| lower_pipeline(var, remaining_uses))
+        .collect();
+    let entered: Vec<Ident> = looped
+        .entered
+        .iter()
+        .map(|name| format_ident!("__rill_entered_{}", name))
+        .collect();
+    let entered_values: Vec<TokenStream> = looped
+        .entered
+        .iter()
+        .map(|name| stream_ref(name, node.scope, remaining_uses))
+        .collect();
+    let body = lower_loop_body(looped, &variables, &initial, &entered, remaining_uses);
+    let rounds = match looped.options.rounds {
+        Some(rounds) => {
+            quote_spanned!(syn::spanned::Spanned::span(rounds)=> ::core::option::Option::Some((#rounds) as u64))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let first = &initial[0];
+    let run = if node.scope == 0 {
+        let strategy = match looped.options.strategy.map(ToString::to_string).as_deref() {
+            Some("bulk") => quote!(Bulk),
+            Some("incremental") => quote!(Incremental),
+            _ => quote!(Auto),
+        };
+        quote! {
+            let __rill_changing = false #(|| #initial.is_changing())* #(|| #entered.is_changing())*;
+            match ::rill::__private::Strategy::plan(::rill::__private::Strategy::#strategy, __rill_changing) {
+                ::rill::__private::Strategy::Bulk => ::rill::__private::BulkLoop::run(
+                    &__rill_first, __rill_rounds, __rill_changing, move |__rill_loop| #body),
+                _ => ::rill::__private::DiffLoop::run(
+                    &__rill_first, __rill_rounds, __rill_changing, move |__rill_loop| #body),
+            }
+        }
+    } else {
+        quote!(__rill_loop.nested(&__rill_first, __rill_rounds, move |__rill_loop| #body))
+    };
+    let results = node
+        .statement
+        .binding
+        .as_ref()
+        .map(|binding| binding.names().into_iter().map(mangle).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let results = if results.len() == 1 {
+        quote!(#(#results)*)
+    } else {
+        quote!((#(#results),*))
+    };
+    quote! {
+        #[allow(non_snake_case)]
+        let #results = {
+            #(#[allow(non_snake_case)] let #initial = #initial_values;)*
+            #(#[allow(non_snake_case)] let #entered = #entered_values;)*
+            let __rill_rounds: ::core::option::Option<u64> = #rounds;
+            let __rill_first = ::core::clone::Clone::clone(&#first);
+            #run
+        };
+    }
+}
+
+/// The closure body of a loop: enter the outer collections, make the variables, run the
+/// statements, and let the results leave.
+fn lower_loop_body(
+    looped: &LoopNode,
+    variables: &[&Ident],
+    initial: &[Ident],
+    entered: &[Ident],
+    remaining_uses: &mut Remaining,
+) -> TokenStream {
+    let entered_names = looped.entered.iter().map(mangle);
+    let handles = variables.iter().map(|name| variable_handle(name));
+    let values = variables.iter().map(|name| mangle(name));
+    let statements: Vec<TokenStream> = looped
+        .body
+        .iter()
+        .map(|node| lower_statement(node, remaining_uses))
+        .collect();
+    let results: Vec<TokenStream> = looped
+        .iterate
+        .result
+        .names()
+        .into_iter()
+        .map(|name| {
+            let value = stream_ref(name, looped.scope, remaining_uses);
+            quote!(__rill_loop.leave(#value))
+        })
+        .collect();
+    let results = if results.len() == 1 {
+        quote!(#(#results)*)
+    } else {
+        quote!((#(#results),*))
+    };
+    quote!({
+        #(#[allow(non_snake_case)] let #entered_names = __rill_loop.enter(#entered);)*
+        #(#[allow(non_snake_case)] let (#handles, #values) = __rill_loop.variable(#initial);)*
+        #(#statements)*
+        #results
+    })
+}
+
+/// The handle that sets loop variable `name`'s next value.
+fn variable_handle(name: &Ident) -> Ident {
+    format_ident!("__rill_variable_{}", name)
+}
+
+/// The method chain of a pipeline statement.
+fn lower_pipeline(node: &Node, remaining_uses: &mut Remaining) -> TokenStream {
+    let statement = node.statement;
+    let Body::Pipeline(pipeline) = &statement.body else {
+        return TokenStream::new();
+    };
     let two_outputs =
         matches!(&statement.binding, Some(Binding::Tuple { names, .. }) if names.len() == 2);
     let mut chain = TokenStream::new();
-    let stages = &statement.pipeline.stages;
+    let stages = &pipeline.stages;
     // Whether the previous stage lowered this one too (`timestamps -> key_by` in one operator).
     let mut fused = false;
     for (position, (stage, planned)) in stages.iter().zip(&node.stages).enumerate() {
@@ -41,7 +199,7 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
             continue;
         }
         chain.extend(match (stage, planned) {
-            (Stage::Name(name), _) => stream_ref(name, remaining_uses),
+            (Stage::Name(name), _) => stream_ref(name, node.scope, remaining_uses),
             (Stage::Op(call), Some((spec, _))) if spec.input == Input::None => {
                 let method = if two_outputs && position + 1 == stages.len() {
                     "source_with_errors"
@@ -79,7 +237,7 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
                         vec![moving.clone().expect("checked")]
                     }
                     Some(special) => (special.lower)(call),
-                    None => vec![lower_args(spec, &call.args, remaining_uses)],
+                    None => vec![lower_args(spec, &call.args, node.scope, remaining_uses)],
                 };
                 if let Some(next) = key_by {
                     args.push(moving.unwrap_or_else(|| {
@@ -99,19 +257,7 @@ fn lower_statement(node: &Node, remaining_uses: &mut HashMap<String, usize>) -> 
             (Stage::Op(_), None) => TokenStream::new(),
         });
     }
-    match &statement.binding {
-        // `non_snake_case`: the mangled name of a stream called `_spare` or `rawLines` is not
-        // snake case, and the lint would point at the user's name with a confusing suggestion.
-        Some(Binding::Single(name)) => {
-            let name = mangle(name);
-            quote!(#[allow(non_snake_case)] let #name = #chain;)
-        }
-        Some(Binding::Tuple { names, .. }) => {
-            let names = names.iter().map(mangle);
-            quote!(#[allow(non_snake_case)] let (#(#names),*) = #chain;)
-        }
-        None => quote!(#chain;),
-    }
+    chain
 }
 
 /// One operator call: `.method(name, args)`, with `.values()` before it when it drops keys and
@@ -147,7 +293,7 @@ fn lower_call(
 
 /// Whether `call` is the operator called `name` (or an alias of it).
 fn is_op(call: &OpCall, name: &str) -> bool {
-    ops::lookup(&call.name.to_string()).is_some_and(|spec| spec.name == name)
+    ops::lookup(&call.name.to_string(), false).is_some_and(|spec| spec.name == name)
 }
 
 /// A `key_by` whose key is a clone of (part of) the record, when only keys are used downstream
@@ -167,14 +313,16 @@ fn moving_key_by(call: &OpCall, rest: &[Stage], late_bound: bool) -> Option<Toke
 fn lower_args(
     spec: &OpSpec,
     args: &[Expr],
-    remaining_uses: &mut HashMap<String, usize>,
+    scope: usize,
+    remaining_uses: &mut Remaining,
 ) -> TokenStream {
     let mut lowered: Vec<TokenStream> = args
         .iter()
         .enumerate()
         .map(|(index, arg)| match (spec.arg(index).map(|a| a.kind), stream_name(arg)) {
+            (Some(ArgKind::Collection), Some(name)) => stream_ref(name, scope, remaining_uses),
             (Some(ArgKind::Stream { keyed }), Some(name)) => {
-                let stream = stream_ref(name, remaining_uses);
+                let stream = stream_ref(name, scope, remaining_uses);
                 if keyed {
                     stream
                 } else {
@@ -211,10 +359,10 @@ fn lower_args(
     }
 }
 
-/// A use of a named stream: the stream itself on its last use, a clone before.
-fn stream_ref(name: &Ident, remaining_uses: &mut HashMap<String, usize>) -> TokenStream {
+/// A use of a named stream or collection in `scope`: itself on its last use, a clone before.
+fn stream_ref(name: &Ident, scope: usize, remaining_uses: &mut Remaining) -> TokenStream {
     let mangled = mangle(name);
-    let remaining = remaining_uses.entry(name.to_string()).or_insert(1);
+    let remaining = remaining_uses.entry((scope, name.to_string())).or_insert(1);
     *remaining = remaining.saturating_sub(1);
     if *remaining > 0 {
         quote_spanned!(name.span()=> ::core::clone::Clone::clone(&#mangled))

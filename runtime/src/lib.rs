@@ -4,6 +4,8 @@
 //! function receives a [`Dataflow`] per worker and chains typed operators on [`Stream`] and
 //! [`KeyedStream`]. This crate is the only one (with `rill-stdlib`) that names timely's APIs.
 
+pub mod bulk;
+pub mod collection;
 pub mod context;
 pub mod error;
 mod execute;
@@ -19,6 +21,8 @@ pub mod progress;
 pub mod stream;
 pub mod time;
 
+pub use bulk::{BulkCollection, BulkLoop};
+pub use collection::{Change, Collection, F64};
 pub use context::{Dataflow, Epoch, JobEnv, Metrics, WorkerInfo};
 pub use error::{Failure, Result, RillError};
 pub use io::{BadRecord, Batch, Placement, ReadStatus, Sink, SinkWriter, Source, SourceReader};

@@ -16,3 +16,19 @@ pub const SPEC: OpSpec = OpSpec {
     variadic: true,
     special: None,
 };
+
+/// The operator on collections.
+pub const COLLECTION: OpSpec = OpSpec {
+    name: "concat",
+    aliases: &["union"],
+    summary: "the records of this collection and of the named collections",
+    input: Input::Collection,
+    output: Output::Collection,
+    args: &[Arg {
+        shape: "other_collection",
+        kind: ArgKind::Collection,
+    }],
+    optional: 0,
+    variadic: true,
+    special: None,
+};

@@ -13,3 +13,16 @@ pub const SPEC: OpSpec = OpSpec {
     variadic: false,
     special: None,
 };
+
+/// The operator on collections.
+pub const COLLECTION: OpSpec = OpSpec {
+    name: "count",
+    aliases: &[],
+    summary: "`(record, multiplicity)` for every distinct record",
+    input: Input::Collection,
+    output: Output::Collection,
+    args: &[],
+    optional: 0,
+    variadic: false,
+    special: None,
+};

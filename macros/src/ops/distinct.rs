@@ -13,3 +13,16 @@ pub const SPEC: OpSpec = OpSpec {
     variadic: false,
     special: None,
 };
+
+/// The operator on collections.
+pub const COLLECTION: OpSpec = OpSpec {
+    name: "distinct",
+    aliases: &[],
+    summary: "every record once, whatever its multiplicity",
+    input: Input::Collection,
+    output: Output::Collection,
+    args: &[],
+    optional: 0,
+    variadic: false,
+    special: None,
+};

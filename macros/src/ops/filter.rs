@@ -17,3 +17,19 @@ pub const SPEC: OpSpec = OpSpec {
     variadic: false,
     special: None,
 };
+
+/// The operator on collections.
+pub const COLLECTION: OpSpec = OpSpec {
+    name: "filter",
+    aliases: &[],
+    summary: "keeps the records for which the function returns `true`",
+    input: Input::Collection,
+    output: Output::Collection,
+    args: &[Arg {
+        shape: "|record| keep",
+        kind: ArgKind::Closure { params: 1 },
+    }],
+    optional: 0,
+    variadic: false,
+    special: None,
+};

@@ -17,3 +17,19 @@ pub const SPEC: OpSpec = OpSpec {
     variadic: false,
     special: None,
 };
+
+/// The operator on collections.
+pub const COLLECTION: OpSpec = OpSpec {
+    name: "flat_map",
+    aliases: &[],
+    summary: "replaces every record by the records the function returns for it",
+    input: Input::Collection,
+    output: Output::Collection,
+    args: &[Arg {
+        shape: "|record| records",
+        kind: ArgKind::Closure { params: 1 },
+    }],
+    optional: 0,
+    variadic: false,
+    special: None,
+};

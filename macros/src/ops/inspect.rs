@@ -16,3 +16,19 @@ pub const SPEC: OpSpec = OpSpec {
     variadic: false,
     special: None,
 };
+
+/// The operator on collections.
+pub const COLLECTION: OpSpec = OpSpec {
+    name: "inspect",
+    aliases: &[],
+    summary: "calls the function on every change `&(record, time, diff)` and passes it on",
+    input: Input::Collection,
+    output: Output::Collection,
+    args: &[Arg {
+        shape: "|update| ...",
+        kind: ArgKind::Closure { params: 1 },
+    }],
+    optional: 0,
+    variadic: false,
+    special: None,
+};

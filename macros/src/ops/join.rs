@@ -13,3 +13,19 @@ pub const SPEC: OpSpec = OpSpec {
     variadic: false,
     special: None,
 };
+
+/// The operator on collections.
+pub const COLLECTION: OpSpec = OpSpec {
+    name: "join",
+    aliases: &[],
+    summary: "`(key, (value, other_value))` for every pair of `(key, value)` records with equal keys in this and the named collection",
+    input: Input::Collection,
+    output: Output::Collection,
+    args: &[Arg {
+        shape: "other_collection",
+        kind: ArgKind::Collection,
+    }],
+    optional: 0,
+    variadic: false,
+    special: None,
+};

@@ -16,3 +16,19 @@ pub const SPEC: OpSpec = OpSpec {
     variadic: false,
     special: None,
 };
+
+/// The operator on collections.
+pub const COLLECTION: OpSpec = OpSpec {
+    name: "map",
+    aliases: &[],
+    summary: "replaces every record by what the function returns for it",
+    input: Input::Collection,
+    output: Output::Collection,
+    args: &[Arg {
+        shape: "|record| new_record",
+        kind: ArgKind::Closure { params: 1 },
+    }],
+    optional: 0,
+    variadic: false,
+    special: None,
+};

@@ -8,27 +8,36 @@ use crate::ast::OpCall;
 use crate::diagnostics::Diagnostics;
 
 mod aggregate;
+mod antijoin;
 mod avg;
+mod changes;
 mod concat;
+mod consolidate;
 mod count;
 mod distinct;
 mod filter;
 mod flat_map;
 mod fold;
+mod from_changes;
 mod ingestion_timestamps;
 mod inspect;
 mod join;
+mod join_map;
 pub mod key_by;
 mod keyed_process;
 mod map;
 mod max;
 mod min;
+mod negate;
 mod process;
 mod reduce;
+mod semijoin;
 mod sink;
 mod source;
 mod sum;
+mod threshold;
 mod timestamps;
+mod to_collection;
 mod window;
 mod window_all;
 
@@ -51,6 +60,8 @@ pub enum Input {
     Windowed,
     /// A keyed stream without timestamps, or a windowed one.
     KeyedOrWindowed,
+    /// A collection.
+    Collection,
 }
 
 /// What an operator produces.
@@ -73,6 +84,8 @@ pub enum Output {
     StreamAndErrors,
     /// A stream, and, when bound to two names, a side output.
     StreamAndSide,
+    /// A collection.
+    Collection,
 }
 
 /// What kind of argument an operator takes at a position.
@@ -84,6 +97,8 @@ pub enum ArgKind {
     Closure { params: usize },
     /// The name of a stream defined earlier; `keyed` if it must be a keyed stream.
     Stream { keyed: bool },
+    /// The name of a collection defined earlier.
+    Collection,
 }
 
 /// One argument of an operator.
@@ -184,18 +199,54 @@ pub const ALL: &[&OpSpec] = &[
     &avg::SPEC,
     &aggregate::SPEC,
     &process::SPEC,
+    &to_collection::SPEC,
+    &from_changes::SPEC,
     &sink::SPEC,
 ];
 
-/// The operator called `name` (or one of its aliases).
-pub fn lookup(name: &str) -> Option<&'static OpSpec> {
-    ALL.iter()
-        .copied()
-        .find(|spec| spec.name == name || spec.aliases.contains(&name))
+/// Every operator on collections, in the order the docs list them.
+pub const COLLECTION_OPS: &[&OpSpec] = &[
+    &map::COLLECTION,
+    &filter::COLLECTION,
+    &flat_map::COLLECTION,
+    &inspect::COLLECTION,
+    &concat::COLLECTION,
+    &negate::SPEC,
+    &consolidate::SPEC,
+    &distinct::COLLECTION,
+    &threshold::SPEC,
+    &count::COLLECTION,
+    &min::COLLECTION,
+    &max::COLLECTION,
+    &sum::COLLECTION,
+    &reduce::COLLECTION,
+    &join::COLLECTION,
+    &join_map::SPEC,
+    &semijoin::SPEC,
+    &antijoin::SPEC,
+    &changes::SPEC,
+];
+
+/// Whether `spec` is called `name` (or has it as an alias).
+fn named(spec: &OpSpec, name: &str) -> bool {
+    spec.name == name || spec.aliases.contains(&name)
+}
+
+/// The operator called `name` for an input that is a collection (`on_collection`) or a stream;
+/// the other kind's operator of that name if only it exists (the caller reports the mismatch).
+pub fn lookup(name: &str, on_collection: bool) -> Option<&'static OpSpec> {
+    let (preferred, other) = if on_collection {
+        (COLLECTION_OPS, ALL)
+    } else {
+        (ALL, COLLECTION_OPS)
+    };
+    let find = |table: &[&'static OpSpec]| table.iter().copied().find(|spec| named(spec, name));
+    find(preferred).or_else(|| find(other))
 }
 
 /// Every name an operator can be called by.
 pub fn all_names() -> impl Iterator<Item = &'static str> {
     ALL.iter()
+        .chain(COLLECTION_OPS)
         .flat_map(|spec| std::iter::once(spec.name).chain(spec.aliases.iter().copied()))
 }

@@ -16,3 +16,19 @@ pub const SPEC: OpSpec = OpSpec {
     variadic: false,
     special: None,
 };
+
+/// The operator on collections.
+pub const COLLECTION: OpSpec = OpSpec {
+    name: "reduce",
+    aliases: &[],
+    summary: "`(key, output)`: the function sees each key's distinct values with their multiplicities and pushes `(output, multiplicity)` pairs",
+    input: Input::Collection,
+    output: Output::Collection,
+    args: &[Arg {
+        shape: "|key, values, output| ...",
+        kind: ArgKind::Closure { params: 3 },
+    }],
+    optional: 0,
+    variadic: false,
+    special: None,
+};

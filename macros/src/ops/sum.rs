@@ -16,3 +16,16 @@ pub const SPEC: OpSpec = OpSpec {
     variadic: false,
     special: None,
 };
+
+/// The operator on collections.
+pub const COLLECTION: OpSpec = OpSpec {
+    name: "sum",
+    aliases: &[],
+    summary: "`(key, sum of values)` for every key of a collection of `(key, value)` records",
+    input: Input::Collection,
+    output: Output::Collection,
+    args: &[],
+    optional: 0,
+    variadic: false,
+    special: None,
+};

@@ -1,0 +1,192 @@
+//! The operators of collections: record-at-a-time (`map`, `filter`, `flat_map`, `inspect`),
+//! set algebra (`concat`, `negate`, `consolidate`, `distinct`, `threshold`), grouping (`count`,
+//! `reduce`, `min`, `max`, `sum`) and joins on `(key, value)` pairs (`join`, `join_map`,
+//! `semijoin`, `antijoin`). All of them are incremental: they emit only the changes of their
+//! output when their inputs change.
+
+use super::{Collection, Data, Time};
+
+impl<'scope, D: Data, T: Time> Collection<'scope, D, T> {
+    /// Applies `f` to every record.
+    pub fn map<D2: Data>(
+        self,
+        _name: &str,
+        f: impl FnMut(D) -> D2 + 'static,
+    ) -> Collection<'scope, D2, T> {
+        self.derive(self.inner.clone().map(f))
+    }
+
+    /// Keeps the records for which `f` is true.
+    pub fn filter(self, _name: &str, f: impl FnMut(&D) -> bool + 'static) -> Self {
+        self.derive(self.inner.clone().filter(f))
+    }
+
+    /// Replaces every record by the records `f` returns for it.
+    pub fn flat_map<I>(
+        self,
+        _name: &str,
+        f: impl FnMut(D) -> I + 'static,
+    ) -> Collection<'scope, I::Item, T>
+    where
+        I: IntoIterator,
+        I::Item: Data,
+    {
+        self.derive(self.inner.clone().flat_map(f))
+    }
+
+    /// Calls `f` on every update `(record, time, diff)` and passes it on unchanged.
+    pub fn inspect(self, _name: &str, mut f: impl FnMut(&(D, T, isize)) + 'static) -> Self {
+        self.derive(self.inner.clone().inspect(move |update| f(update)))
+    }
+
+    /// The records of this collection and of every collection in `others`.
+    pub fn concat(self, _name: &str, others: impl IntoIterator<Item = Self>) -> Self {
+        others.into_iter().fold(self, |all, other| {
+            all.derive_with(other.changing, all.inner.clone().concat(other.inner))
+        })
+    }
+
+    /// Every record with its multiplicity negated: `a -> concat(b -> negate())` is `a` minus `b`.
+    pub fn negate(self, _name: &str) -> Self {
+        self.derive(self.inner.clone().negate())
+    }
+
+    /// The same collection with the updates of each time added up: cancelling updates vanish.
+    /// Inside `iterate`, it lets a loop whose other operators keep records reach its fixed point.
+    pub fn consolidate(self, _name: &str) -> Self {
+        self.derive(self.inner.clone().consolidate())
+    }
+
+    /// Every record once (multiplicity 1), whatever its multiplicity was.
+    pub fn distinct(self, _name: &str) -> Self {
+        self.derive(self.inner.clone().distinct())
+    }
+
+    /// Every record with the multiplicity `f(record, multiplicity)` (records whose new
+    /// multiplicity is 0 disappear).
+    pub fn threshold(self, name: &str, mut f: impl FnMut(&D, isize) -> isize + 'static) -> Self {
+        self.derive(
+            self.inner
+                .clone()
+                .threshold_named(name, move |record, count| f(record, *count)),
+        )
+    }
+
+    /// `(record, multiplicity)` for every distinct record.
+    pub fn count(self, _name: &str) -> Collection<'scope, (D, isize), T> {
+        self.derive(self.inner.clone().count())
+    }
+}
+
+impl<'scope, K: Data, V: Data, T: Time> Collection<'scope, (K, V), T> {
+    /// `(key, (value, other_value))` for every pair of records with equal keys.
+    pub fn join<W: Data>(
+        self,
+        _name: &str,
+        other: Collection<'scope, (K, W), T>,
+    ) -> Collection<'scope, (K, (V, W)), T> {
+        self.derive_with(other.changing, self.inner.clone().join(other.inner))
+    }
+
+    /// `f(key, value, other_value)` for every pair of records with equal keys.
+    pub fn join_map<W: Data, D2: Data>(
+        self,
+        _name: &str,
+        other: Collection<'scope, (K, W), T>,
+        mut f: impl FnMut(&K, &V, &W) -> D2 + 'static,
+    ) -> Collection<'scope, D2, T> {
+        let joined = self
+            .inner
+            .clone()
+            .join_map(other.inner, move |key, value, other| f(key, value, other));
+        self.derive_with(other.changing, joined)
+    }
+
+    /// The records whose key is in `keys` (with the product of multiplicities: make `keys`
+    /// distinct for a plain filter).
+    pub fn semijoin(self, _name: &str, keys: Collection<'scope, K, T>) -> Self {
+        self.derive_with(keys.changing, self.inner.clone().semijoin(keys.inner))
+    }
+
+    /// The records whose key is not in `keys` (`keys` is made distinct first).
+    pub fn antijoin(self, _name: &str, keys: Collection<'scope, K, T>) -> Self {
+        let distinct_keys = keys.inner.distinct();
+        self.derive_with(keys.changing, self.inner.clone().antijoin(distinct_keys))
+    }
+
+    /// Groups the values of each key: `f(key, values, output)` sees every distinct value with its
+    /// (positive) multiplicity, sorted, and pushes the group's output values with multiplicities.
+    /// The result has `(key, output_value)` records.
+    pub fn reduce<V2: Data>(
+        self,
+        name: &str,
+        mut f: impl FnMut(&K, &[(&V, isize)], &mut Vec<(V2, isize)>) + 'static,
+    ) -> Collection<'scope, (K, V2), T> {
+        self.derive(
+            self.inner
+                .clone()
+                .reduce_named(name, move |key, values, output| f(key, values, output)),
+        )
+    }
+
+    /// `(key, smallest value)` for every key.
+    pub fn min(self, name: &str) -> Self {
+        self.reduce(name, |_, values, output| {
+            output.push((values[0].0.clone(), 1));
+        })
+    }
+
+    /// `(key, largest value)` for every key.
+    pub fn max(self, name: &str) -> Self {
+        self.reduce(name, |_, values, output| {
+            output.push((values[values.len() - 1].0.clone(), 1));
+        })
+    }
+
+    /// `(key, sum of values)` for every key, each value counted as often as it occurs.
+    pub fn sum(self, name: &str) -> Self
+    where
+        V: Summable,
+    {
+        self.reduce(name, |_, values, output| {
+            let total = values.iter().fold(V::zero(), |total, (value, count)| {
+                total.plus(&value.times(*count))
+            });
+            output.push((total, 1));
+        })
+    }
+}
+
+/// Values that `sum` adds up: numbers, and [`super::F64`].
+pub trait Summable: Sized {
+    /// The sum of no values.
+    fn zero() -> Self;
+    /// `self + other`.
+    fn plus(&self, other: &Self) -> Self;
+    /// `self` added `count` times.
+    fn times(&self, count: isize) -> Self;
+}
+
+/// `Summable` for the primitive integers.
+macro_rules! summable_integers {
+    ($($t:ty),*) => {$(
+        impl Summable for $t {
+            fn zero() -> Self { 0 }
+            fn plus(&self, other: &Self) -> Self { self + other }
+            fn times(&self, count: isize) -> Self { self * count as $t }
+        }
+    )*};
+}
+summable_integers!(i32, i64, isize, u32, u64, usize);
+
+impl Summable for super::F64 {
+    fn zero() -> Self {
+        super::F64(0.0)
+    }
+    fn plus(&self, other: &Self) -> Self {
+        *self + *other
+    }
+    fn times(&self, count: isize) -> Self {
+        *self * count as f64
+    }
+}
