@@ -92,15 +92,22 @@
 /// stages land on the user's closure, and key types that are not `Hash + Eq` are named.
 pub use rill_macros::dataflow;
 
+// The code `dataflow!` generates names `::rill`; this lets the graph library use it too.
+extern crate self as rill;
+
+pub mod graph;
+
 pub use rill_runtime as runtime;
 pub use rill_stdlib as stdlib;
 
 /// Everything a job needs: `use rill::prelude::*;`.
 pub mod prelude {
     pub use crate::dataflow;
+    pub use rill_runtime::collection::Strategy;
     pub use rill_runtime::{
-        state, Aggregate, BadRecord, Epoch, Job, Key, KeyedStream, Late, ProcessContext, Record,
-        RillError, RunOptions, RunSummary, Sink, Source, Stream, TimeDomain, Timer, WindowResult,
+        state, Aggregate, BadRecord, Change, Collection, Epoch, Job, Key, KeyedStream, Late,
+        ProcessContext, Record, RillError, RunOptions, RunSummary, Sink, Source, Stream,
+        TimeDomain, Timer, WindowResult, F64,
     };
     pub use rill_stdlib::prelude::*;
 }

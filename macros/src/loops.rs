@@ -12,8 +12,16 @@ use crate::diagnostics::{did_you_mean, Diagnostics};
 pub struct LoopOptions<'a> {
     /// The bound on the number of rounds; a fixpoint loop without.
     pub rounds: Option<&'a Expr>,
-    /// `auto` (the default), `bulk` or `incremental`.
-    pub strategy: Option<&'a Ident>,
+    /// The strategy, if given.
+    pub strategy: Option<StrategyChoice<'a>>,
+}
+
+/// How a loop's strategy is given.
+pub enum StrategyChoice<'a> {
+    /// `auto`, `bulk` or `incremental`, written as such.
+    Named(&'a Ident),
+    /// Any other expression: a `Strategy` value chosen when the job is built.
+    Value(&'a Expr),
 }
 
 const OPTIONS: &[&str] = &["rounds", "strategy"];
@@ -38,16 +46,26 @@ pub fn options<'a>(iterate: &'a Iterate, diagnostics: &mut Diagnostics) -> LoopO
         }
         match name.as_str() {
             "rounds" => options.rounds = Some(&option.value),
-            "strategy" => match strategy_name(&option.value) {
-                Some(strategy) if STRATEGIES.contains(&strategy.to_string().as_str()) => {
-                    options.strategy = Some(strategy)
-                }
-                _ => diagnostics.error(
-                    syn::spanned::Spanned::span(&option.value),
-                    "unknown loop strategy",
-                    "the strategies are `auto` (the planner decides: bulk for inputs that never change, incremental otherwise), `bulk` and `incremental`",
-                ),
-            },
+            "strategy" => {
+                let name = strategy_name(&option.value).map(|n| (n, n.to_string()));
+                options.strategy = Some(match name {
+                    Some((ident, text)) if STRATEGIES.contains(&text.as_str()) => {
+                        StrategyChoice::Named(ident)
+                    }
+                    // A bare name close to a strategy is a typo, not a variable.
+                    Some((ident, text))
+                        if did_you_mean(&text, STRATEGIES.iter().copied()).is_some() =>
+                    {
+                        diagnostics.error(
+                            ident.span(),
+                            format!("unknown loop strategy `{text}`"),
+                            "the strategies are `auto` (the planner decides: bulk for inputs that never change, incremental otherwise), `bulk` and `incremental`; a variable holding a `Strategy` works too",
+                        );
+                        continue;
+                    }
+                    _ => StrategyChoice::Value(&option.value),
+                });
+            }
             _ => {
                 let help = match did_you_mean(&name, OPTIONS.iter().copied()) {
                     Some(close) => format!("did you mean `{close}`?"),

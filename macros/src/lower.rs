@@ -11,6 +11,7 @@ use crate::ast::{Binding, Body, OpCall, Role, Stage};
 use crate::check::stream_name;
 use crate::duration;
 use crate::graph::{has_second_output, Graph, Kind, LoopNode, Node};
+use crate::loops::StrategyChoice;
 use crate::ops::{self, key_by, ArgKind, Input, OpSpec, Output};
 
 /// How many uses of each name (per scope) are still to be lowered: all but the last clone.
@@ -97,14 +98,25 @@ fn lower_loop(node: &Node, looped: &LoopNode, remaining_uses: &mut Remaining) ->
     };
     let first = &initial[0];
     let run = if node.scope == 0 {
-        let strategy = match looped.options.strategy.map(ToString::to_string).as_deref() {
-            Some("bulk") => quote!(Bulk),
-            Some("incremental") => quote!(Incremental),
-            _ => quote!(Auto),
+        let strategy = match &looped.options.strategy {
+            Some(StrategyChoice::Named(name)) if *name == "bulk" => {
+                quote!(::rill::__private::Strategy::Bulk)
+            }
+            Some(StrategyChoice::Named(name)) if *name == "incremental" => {
+                quote!(::rill::__private::Strategy::Incremental)
+            }
+            Some(StrategyChoice::Value(value)) => {
+                let span = syn::spanned::Spanned::span(value);
+                quote_spanned!(span=> {
+                    let __rill_strategy: ::rill::__private::Strategy = #value;
+                    __rill_strategy
+                })
+            }
+            _ => quote!(::rill::__private::Strategy::Auto),
         };
         quote! {
             let __rill_changing = false #(|| #initial.is_changing())* #(|| #entered.is_changing())*;
-            match ::rill::__private::Strategy::plan(::rill::__private::Strategy::#strategy, __rill_changing) {
+            match ::rill::__private::Strategy::plan(#strategy, __rill_changing) {
                 ::rill::__private::Strategy::Bulk => ::rill::__private::BulkLoop::run(
                     &__rill_first, __rill_rounds, __rill_changing, move |__rill_loop| #body),
                 _ => ::rill::__private::DiffLoop::run(

@@ -9,16 +9,21 @@ use crate::execute::execute;
 use crate::options::RunOptions;
 use crate::progress::{rate, thousands};
 
+/// What a job's build function is: called once per worker (each worker gets its own clone) to
+/// build that worker's dataflow. Lets functions return jobs: `-> Job<impl BuildDataflow>`.
+pub trait BuildDataflow: for<'s> FnOnce(&mut Dataflow<'s>) + Clone + Send + Sync + 'static {}
+impl<F> BuildDataflow for F where
+    F: for<'s> FnOnce(&mut Dataflow<'s>) + Clone + Send + Sync + 'static
+{
+}
+
 /// A named job whose `build` function is called once per worker to build its dataflow.
 pub struct Job<F> {
     name: String,
     build: F,
 }
 
-impl<F> Job<F>
-where
-    F: for<'s> FnOnce(&mut Dataflow<'s>) + Clone + Send + Sync + 'static,
-{
+impl<F: BuildDataflow> Job<F> {
     /// A job called `name` that builds its dataflow with `build`.
     pub fn new(name: impl Into<String>, build: F) -> Self {
         Job {

@@ -30,7 +30,8 @@ pub use self::edge_list::Graph;
 pub use self::load::{load_graphalytics, load_snap};
 pub use self::matching::match_output;
 pub use self::output::{
-    format_output, read_graphalytics_output, write_graphalytics_output, OutputValue,
+    format_output, graphalytics_to, read_graphalytics_output, write_graphalytics_output,
+    GraphalyticsEncoding, GraphalyticsTo, OutputValue,
 };
 pub use self::properties::Properties;
 pub use self::rmat::rmat;

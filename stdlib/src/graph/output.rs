@@ -3,9 +3,13 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rill_runtime::{Result, RillError};
+
+use rill_runtime::{Placement, Sink, WorkerInfo};
+
+use crate::sink::{file_or_stdout, Encode, EncodedWriter};
 
 use super::lines::for_each_line;
 
@@ -45,6 +49,43 @@ struct Shown<V>(V);
 impl<V: OutputValue> fmt::Display for Shown<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt_output(f)
+    }
+}
+
+/// Encodes `(vertex, value)` records as Graphalytics output lines, for a [`FileSink`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GraphalyticsEncoding;
+
+impl<V: OutputValue> Encode<(u64, V)> for GraphalyticsEncoding {
+    fn encode(&mut self, &(vertex, value): &(u64, V), out: &mut Vec<u8>) -> Result<(), String> {
+        writeln!(out, "{vertex} {}", Shown(value)).map_err(|e| e.to_string())
+    }
+}
+
+/// A sink that writes `(vertex, value)` records as Graphalytics `vertex value` lines, gathered
+/// on worker 0 in the order they arrive: to the file at `path` if there is one, else to standard
+/// output. Made for a job's optional `--output` argument.
+pub fn graphalytics_to<P: AsRef<Path>>(path: Option<P>) -> GraphalyticsTo {
+    GraphalyticsTo {
+        path: path.map(|p| p.as_ref().to_path_buf()),
+    }
+}
+
+/// The sink [`graphalytics_to`] describes.
+#[derive(Debug, Clone)]
+pub struct GraphalyticsTo {
+    path: Option<PathBuf>,
+}
+
+impl<V: OutputValue + 'static> Sink<(u64, V)> for GraphalyticsTo {
+    type Writer = EncodedWriter<Box<dyn Write>, GraphalyticsEncoding>;
+
+    fn placement(&self) -> Placement {
+        Placement::Gathered
+    }
+
+    fn open(self, _worker: WorkerInfo) -> Result<Self::Writer> {
+        file_or_stdout(self.path.as_deref(), GraphalyticsEncoding)
     }
 }
 

@@ -48,19 +48,24 @@ impl<T: Serialize + 'static> Sink<T> for CsvTo {
     }
 
     fn open(self, _worker: WorkerInfo) -> Result<Self::Writer> {
-        Ok(match self.path {
-            Some(path) => {
-                let file = BufWriter::new(create_output(&path)?);
-                let destination = format!("output `{}`", path.display());
-                EncodedWriter::new(Box::new(file), CsvEncoding::new(true), destination)
-            }
-            None => EncodedWriter::new(
-                Box::new(io::stdout()),
-                CsvEncoding::new(false),
-                "to stdout".to_string(),
-            ),
-        })
+        let encoding = CsvEncoding::new(self.path.is_some());
+        file_or_stdout(self.path.as_deref(), encoding)
     }
+}
+
+/// A writer of `encoding` to the file at `path`, or to standard output without one.
+pub(crate) fn file_or_stdout<E>(
+    path: Option<&Path>,
+    encoding: E,
+) -> Result<EncodedWriter<Box<dyn Write>, E>> {
+    Ok(match path {
+        Some(path) => {
+            let file = BufWriter::new(create_output(path)?);
+            let destination = format!("output `{}`", path.display());
+            EncodedWriter::new(Box::new(file), encoding, destination)
+        }
+        None => EncodedWriter::new(Box::new(io::stdout()), encoding, "to stdout".to_string()),
+    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod stdout;
 mod writer;
 
 pub use self::collect::{collect, Collect, Collector};
+pub(crate) use self::csv_to::file_or_stdout;
 pub use self::csv_to::{csv_to, CsvTo};
 pub use self::encode::{CsvEncoding, Encode, JsonEncoding, TextEncoding};
 pub use self::file::{csv_file, json_lines_file, text_file, FileSink};

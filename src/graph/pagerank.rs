@@ -1,0 +1,50 @@
+//! PageRank by the Graphalytics definition, dangling vertices included.
+
+use rill_runtime::job::BuildDataflow;
+use rill_runtime::{Job, Sink};
+
+use super::{GraphInput, Strategy, F64};
+use crate::prelude::*;
+
+/// `(vertex, rank)` after `iterations` rounds of PageRank with damping factor `damping`:
+/// `PR(v) = (1 - d) / n + d * sum over arcs u -> v of PR(u) / outdegree(u) + d / n * sum over
+/// vertices w without out-arcs of PR(w)`, starting from `1 / n`.
+pub fn pagerank(
+    graph: &GraphInput,
+    damping: f64,
+    iterations: u32,
+    strategy: Strategy,
+    output: impl Sink<(u64, f64)> + Clone + Send + Sync,
+) -> Job<impl BuildDataflow> {
+    let (vertices, arcs) = (graph.vertices.clone(), graph.arcs.clone());
+    let n = graph.vertex_count() as f64;
+    dataflow! {
+        #![name = "pagerank"]
+        let vertices = source(from_shared(vertices)) -> to_collection();
+        let arcs = source(from_shared(arcs)) -> to_collection();
+        let degrees = arcs -> map(|(from, _): (u64, u64)| from) -> count();
+        let has_arcs = degrees -> map(|(vertex, _): (u64, isize)| vertex);
+        let dangling = vertices
+            -> map(|vertex: u64| (vertex, ()))
+            -> antijoin(has_arcs)
+            -> map(|(vertex, ()): (u64, ())| vertex);
+        let everyone = vertices -> map(|vertex: u64| ((), vertex));
+        let teleport = vertices -> map(move |vertex: u64| (vertex, F64((1.0 - damping) / n)));
+        let ranks = iterate(rounds = iterations, strategy = strategy) {
+            var ranks = vertices -> map(move |vertex: u64| (vertex, F64(1.0 / n)));
+            let shares = ranks -> join_map(degrees, |vertex: &u64, rank: &F64, degree: &isize| (*vertex, *rank / *degree as f64));
+            let pushed = shares -> join_map(arcs, move |_, share: &F64, to: &u64| (*to, *share * damping));
+            let lost = ranks
+                -> semijoin(dangling)
+                -> map(|(_, rank): (u64, F64)| ((), rank))
+                -> sum();
+            let returned = lost -> join_map(everyone, move |_, lost: &F64, vertex: &u64| (*vertex, *lost * damping / n));
+            next ranks = pushed -> concat(returned, teleport) -> sum();
+            ranks
+        };
+        ranks
+            -> changes()
+            -> map(|change: Change<(u64, F64)>| (change.data.0, change.data.1 .0))
+            -> sink(output);
+    }
+}

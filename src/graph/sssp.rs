@@ -1,0 +1,38 @@
+//! Single-source shortest paths over non-negative arc weights.
+
+use rill_runtime::job::BuildDataflow;
+use rill_runtime::{Job, Sink};
+
+use super::{GraphInput, Strategy, F64};
+use crate::prelude::*;
+
+/// `(vertex, distance)` for every vertex: the smallest sum of weights on a path from `root`
+/// (`0` for the root, infinity when no path exists). Weights must not be negative.
+pub fn sssp(
+    graph: &GraphInput,
+    root: u64,
+    strategy: Strategy,
+    output: impl Sink<(u64, f64)> + Clone + Send + Sync,
+) -> Job<impl BuildDataflow> {
+    let (vertices, arcs) = (graph.vertices.clone(), graph.weighted_arcs.clone());
+    dataflow! {
+        #![name = "sssp"]
+        let vertices = source(from_shared(vertices)) -> to_collection();
+        let arcs = source(from_shared(arcs)) -> to_collection();
+        let distances = iterate(strategy = strategy) {
+            var distances = vertices -> filter(move |vertex: &u64| *vertex == root) -> map(|vertex: u64| (vertex, F64(0.0)));
+            let relaxed = distances -> join_map(arcs, |_, distance: &F64, (next, weight): &(u64, F64)| (*next, *distance + *weight));
+            next distances = relaxed -> concat(distances) -> min();
+            distances
+        };
+        let reached = distances -> map(|(vertex, _): (u64, F64)| vertex);
+        let unreachable = vertices
+            -> map(|vertex: u64| (vertex, F64(f64::INFINITY)))
+            -> antijoin(reached);
+        distances
+            -> concat(unreachable)
+            -> changes()
+            -> map(|change: Change<(u64, F64)>| (change.data.0, change.data.1 .0))
+            -> sink(output);
+    }
+}
