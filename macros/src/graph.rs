@@ -133,8 +133,11 @@ pub struct LoopNode<'a> {
 struct Builder<'a, 'd> {
     frames: Vec<Frame<'a>>,
     uses: HashMap<(usize, String), usize>,
-    /// Names defined in loops that have been closed: where they were defined.
-    loop_locals: HashMap<String, Span>,
+    /// Names defined in loops that have been closed: where they were defined, and their kind.
+    loop_locals: HashMap<String, (Span, Kind)>,
+    /// Names of the innermost scope whose mistakes are already reported ("never used" would
+    /// repeat them).
+    reported: HashSet<String>,
     next_scope: usize,
     /// While a `var`'s initial value is checked: the names the loop body defines.
     loop_body_names: HashSet<String>,
@@ -167,6 +170,7 @@ pub fn build<'a>(job: &'a crate::ast::Job, diagnostics: &mut Diagnostics) -> Gra
         frames: Vec::new(),
         uses: HashMap::new(),
         loop_locals: HashMap::new(),
+        reported: HashSet::new(),
         next_scope: 0,
         loop_body_names: HashSet::new(),
         diagnostics,
@@ -191,6 +195,8 @@ struct Built {
     output: Option<Kind>,
     /// The loop variables that reach the output without a consolidating operator.
     unsettled: BTreeSet<String>,
+    /// Whether the pipeline's leading name was found (else its kind is a guess).
+    known: bool,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -219,7 +225,10 @@ impl<'a> Builder<'a, '_> {
             .names
             .iter()
             .filter(|(name, named)| {
-                named.uses == 0 && !name.starts_with('_') && !referenced.contains(name.as_str())
+                named.uses == 0
+                    && !name.starts_with('_')
+                    && !referenced.contains(name.as_str())
+                    && !self.reported.contains(name.as_str())
             })
             .collect();
         unused.sort_by_key(|(name, _)| name.as_str());
@@ -234,6 +243,7 @@ impl<'a> Builder<'a, '_> {
         for (name, named) in &frame.names {
             self.uses.insert((frame.id, name.clone()), named.uses);
         }
+        self.reported.clear();
         frame
     }
 
@@ -297,7 +307,7 @@ impl<'a> Builder<'a, '_> {
             );
             return;
         }
-        if built.output.is_some_and(|kind| !kind.collection) {
+        if built.known && built.output.is_some_and(|kind| !kind.collection) {
             self.diagnostics.error(
                 statement.body_span(),
                 format!(
@@ -335,7 +345,7 @@ impl<'a> Builder<'a, '_> {
             let built = self.pipeline_before_loop(pipeline, iterate);
             initial_unsettled.extend(built.unsettled.iter().cloned());
             if let (Some(Binding::Single(name)), Some(kind)) = (&var.binding, built.output) {
-                if !kind.collection {
+                if built.known && !kind.collection {
                     loops::report_stream_variable(name, options.rounds.is_none(), self.diagnostics);
                 }
             }
@@ -358,7 +368,8 @@ impl<'a> Builder<'a, '_> {
             .filter(|s| !matches!(s.role, Role::Var(_)))
             .map(|s| self.statement(s))
             .collect();
-        loops::check_variables_set(iterate, self.diagnostics);
+        let unset = loops::check_variables_set(iterate, self.diagnostics);
+        self.reported.extend(unset);
         for name in iterate.result.names() {
             if self.frame().names.contains_key(&name.to_string()) {
                 self.use_name(name);
@@ -369,7 +380,8 @@ impl<'a> Builder<'a, '_> {
         let frame = self.close();
         for (name, named) in &frame.names {
             if !frame.entered.iter().any(|entered| entered == name) {
-                self.loop_locals.insert(name.clone(), named.span);
+                self.loop_locals
+                    .insert(name.clone(), (named.span, named.kind));
             }
         }
         // The loop's results depend on everything that entered it.
@@ -448,12 +460,15 @@ impl<'a> Builder<'a, '_> {
         let mut current: Option<Kind> = None;
         let mut unsettled = BTreeSet::new();
         let mut ended_by: Option<&Ident> = None;
+        let mut known = true;
         // Whether an operator follows a sink (reported once, on that operator).
         let mut after_sink = false;
         for (position, stage) in stages.iter().enumerate() {
             match stage {
                 Stage::Name(name) if position == 0 => {
-                    current = self.use_name(name).or(Some(Kind::STREAM));
+                    let kind = self.use_name(name);
+                    known = kind.is_some();
+                    current = kind.or(Some(Kind::STREAM));
                     unsettled = self.unsettled_of(&name.to_string());
                     planned.push(None);
                 }
@@ -508,6 +523,7 @@ impl<'a> Builder<'a, '_> {
             // The operators after the sink are already reported; "output never used" would repeat it.
             output: if after_sink { None } else { current },
             unsettled,
+            known,
         }
     }
 
@@ -777,14 +793,15 @@ impl<'a> Builder<'a, '_> {
                 "start the variable from collections defined before the loop; use the loop's names in `next` instead",
             );
             return None;
-        } else if let Some(inside) = self.loop_locals.get(&text) {
+        } else if let Some(&(inside, kind)) = self.loop_locals.get(&text) {
             let line = inside.start().line;
             self.diagnostics.error(
                 name.span(),
                 format!("`{text}` is defined inside an `iterate` block (line {line}) and does not exist outside it"),
                 format!("only the block's result leaves the loop: end the block with `{text}` (or a tuple `(..., {text})`) and bind it: `let {text} = iterate {{ ... }};`"),
             );
-            return None;
+            // Checking on with the name's kind avoids follow-up errors about it.
+            return Some(kind);
         } else {
             let visible: Vec<&str> = self
                 .frames

@@ -111,8 +111,10 @@ pub fn names_defined(statements: &[Statement]) -> HashSet<String> {
         .collect()
 }
 
-/// Reports loop variables without a `next` value, and variables set twice.
-pub fn check_variables_set(iterate: &Iterate, diagnostics: &mut Diagnostics) {
+/// Reports loop variables without a `next` value, and variables set twice; returns the names of
+/// the variables without a next value.
+pub fn check_variables_set(iterate: &Iterate, diagnostics: &mut Diagnostics) -> Vec<String> {
+    let mut unset = Vec::new();
     if !iterate
         .statements
         .iter()
@@ -145,6 +147,7 @@ pub fn check_variables_set(iterate: &Iterate, diagnostics: &mut Diagnostics) {
         };
         for name in binding.names() {
             if !set.contains(&name.to_string()) {
+                unset.push(name.to_string());
                 diagnostics.error(
                     name.span(),
                     format!("loop variable `{name}` has no next value"),
@@ -153,6 +156,7 @@ pub fn check_variables_set(iterate: &Iterate, diagnostics: &mut Diagnostics) {
             }
         }
     }
+    unset
 }
 
 /// Reports a loop variable whose initial value is a stream.

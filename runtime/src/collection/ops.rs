@@ -6,18 +6,24 @@
 
 use super::{Collection, Data, Time};
 
-impl<'scope, D: Data, T: Time> Collection<'scope, D, T> {
+impl<'scope, D: 'static, T: Time> Collection<'scope, D, T> {
     /// Applies `f` to every record.
     pub fn map<D2: Data>(
         self,
         _name: &str,
         f: impl FnMut(D) -> D2 + 'static,
-    ) -> Collection<'scope, D2, T> {
+    ) -> Collection<'scope, D2, T>
+    where
+        D: Data,
+    {
         self.derive(self.inner.clone().map(f))
     }
 
     /// Keeps the records for which `f` is true.
-    pub fn filter(self, _name: &str, f: impl FnMut(&D) -> bool + 'static) -> Self {
+    pub fn filter(self, _name: &str, f: impl FnMut(&D) -> bool + 'static) -> Self
+    where
+        D: Data,
+    {
         self.derive(self.inner.clone().filter(f))
     }
 
@@ -28,6 +34,7 @@ impl<'scope, D: Data, T: Time> Collection<'scope, D, T> {
         f: impl FnMut(D) -> I + 'static,
     ) -> Collection<'scope, I::Item, T>
     where
+        D: Data,
         I: IntoIterator,
         I::Item: Data,
     {
@@ -35,36 +42,54 @@ impl<'scope, D: Data, T: Time> Collection<'scope, D, T> {
     }
 
     /// Calls `f` on every update `(record, time, diff)` and passes it on unchanged.
-    pub fn inspect(self, _name: &str, mut f: impl FnMut(&(D, T, isize)) + 'static) -> Self {
+    pub fn inspect(self, _name: &str, mut f: impl FnMut(&(D, T, isize)) + 'static) -> Self
+    where
+        D: Data,
+    {
         self.derive(self.inner.clone().inspect(move |update| f(update)))
     }
 
     /// The records of this collection and of every collection in `others`.
-    pub fn concat(self, _name: &str, others: impl IntoIterator<Item = Self>) -> Self {
+    pub fn concat(self, _name: &str, others: impl IntoIterator<Item = Self>) -> Self
+    where
+        D: Data,
+    {
         others.into_iter().fold(self, |all, other| {
             all.derive_with(other.changing, all.inner.clone().concat(other.inner))
         })
     }
 
     /// Every record with its multiplicity negated: `a -> concat(b -> negate())` is `a` minus `b`.
-    pub fn negate(self, _name: &str) -> Self {
+    pub fn negate(self, _name: &str) -> Self
+    where
+        D: Data,
+    {
         self.derive(self.inner.clone().negate())
     }
 
     /// The same collection with the updates of each time added up: cancelling updates vanish.
     /// Inside `iterate`, it lets a loop whose other operators keep records reach its fixed point.
-    pub fn consolidate(self, _name: &str) -> Self {
+    pub fn consolidate(self, _name: &str) -> Self
+    where
+        D: Data,
+    {
         self.derive(self.inner.clone().consolidate())
     }
 
     /// Every record once (multiplicity 1), whatever its multiplicity was.
-    pub fn distinct(self, _name: &str) -> Self {
+    pub fn distinct(self, _name: &str) -> Self
+    where
+        D: Data,
+    {
         self.derive(self.inner.clone().distinct())
     }
 
     /// Every record with the multiplicity `f(record, multiplicity)` (records whose new
     /// multiplicity is 0 disappear).
-    pub fn threshold(self, name: &str, mut f: impl FnMut(&D, isize) -> isize + 'static) -> Self {
+    pub fn threshold(self, name: &str, mut f: impl FnMut(&D, isize) -> isize + 'static) -> Self
+    where
+        D: Data,
+    {
         self.derive(
             self.inner
                 .clone()
@@ -73,18 +98,25 @@ impl<'scope, D: Data, T: Time> Collection<'scope, D, T> {
     }
 
     /// `(record, multiplicity)` for every distinct record.
-    pub fn count(self, _name: &str) -> Collection<'scope, (D, isize), T> {
+    pub fn count(self, _name: &str) -> Collection<'scope, (D, isize), T>
+    where
+        D: Data,
+    {
         self.derive(self.inner.clone().count())
     }
 }
 
-impl<'scope, K: Data, V: Data, T: Time> Collection<'scope, (K, V), T> {
+impl<'scope, K: 'static, V: 'static, T: Time> Collection<'scope, (K, V), T> {
     /// `(key, (value, other_value))` for every pair of records with equal keys.
     pub fn join<W: Data>(
         self,
         _name: &str,
         other: Collection<'scope, (K, W), T>,
-    ) -> Collection<'scope, (K, (V, W)), T> {
+    ) -> Collection<'scope, (K, (V, W)), T>
+    where
+        K: Data,
+        V: Data,
+    {
         self.derive_with(other.changing, self.inner.clone().join(other.inner))
     }
 
@@ -94,7 +126,11 @@ impl<'scope, K: Data, V: Data, T: Time> Collection<'scope, (K, V), T> {
         _name: &str,
         other: Collection<'scope, (K, W), T>,
         mut f: impl FnMut(&K, &V, &W) -> D2 + 'static,
-    ) -> Collection<'scope, D2, T> {
+    ) -> Collection<'scope, D2, T>
+    where
+        K: Data,
+        V: Data,
+    {
         let joined = self
             .inner
             .clone()
@@ -104,12 +140,20 @@ impl<'scope, K: Data, V: Data, T: Time> Collection<'scope, (K, V), T> {
 
     /// The records whose key is in `keys` (with the product of multiplicities: make `keys`
     /// distinct for a plain filter).
-    pub fn semijoin(self, _name: &str, keys: Collection<'scope, K, T>) -> Self {
+    pub fn semijoin(self, _name: &str, keys: Collection<'scope, K, T>) -> Self
+    where
+        K: Data,
+        V: Data,
+    {
         self.derive_with(keys.changing, self.inner.clone().semijoin(keys.inner))
     }
 
     /// The records whose key is not in `keys` (`keys` is made distinct first).
-    pub fn antijoin(self, _name: &str, keys: Collection<'scope, K, T>) -> Self {
+    pub fn antijoin(self, _name: &str, keys: Collection<'scope, K, T>) -> Self
+    where
+        K: Data,
+        V: Data,
+    {
         let distinct_keys = keys.inner.distinct();
         self.derive_with(keys.changing, self.inner.clone().antijoin(distinct_keys))
     }
@@ -121,7 +165,11 @@ impl<'scope, K: Data, V: Data, T: Time> Collection<'scope, (K, V), T> {
         self,
         name: &str,
         mut f: impl FnMut(&K, &[(&V, isize)], &mut Vec<(V2, isize)>) + 'static,
-    ) -> Collection<'scope, (K, V2), T> {
+    ) -> Collection<'scope, (K, V2), T>
+    where
+        K: Data,
+        V: Data,
+    {
         self.derive(
             self.inner
                 .clone()
@@ -130,14 +178,22 @@ impl<'scope, K: Data, V: Data, T: Time> Collection<'scope, (K, V), T> {
     }
 
     /// `(key, smallest value)` for every key.
-    pub fn min(self, name: &str) -> Self {
+    pub fn min(self, name: &str) -> Self
+    where
+        K: Data,
+        V: Data,
+    {
         self.reduce(name, |_, values, output| {
             output.push((values[0].0.clone(), 1));
         })
     }
 
     /// `(key, largest value)` for every key.
-    pub fn max(self, name: &str) -> Self {
+    pub fn max(self, name: &str) -> Self
+    where
+        K: Data,
+        V: Data,
+    {
         self.reduce(name, |_, values, output| {
             output.push((values[values.len() - 1].0.clone(), 1));
         })
@@ -146,6 +202,8 @@ impl<'scope, K: Data, V: Data, T: Time> Collection<'scope, (K, V), T> {
     /// `(key, sum of values)` for every key, each value counted as often as it occurs.
     pub fn sum(self, name: &str) -> Self
     where
+        K: Data,
+        V: Data,
         V: Summable,
     {
         self.reduce(name, |_, values, output| {

@@ -1,0 +1,14 @@
+use rill::prelude::*;
+
+fn main() {
+    let _job = dataflow! {
+        let nodes = source(from_iter(vec![1u64, 2, 3])) -> to_collection();
+        let halves = iterate {
+            var halves = doubled;
+            let doubled = nodes -> map(|n: u64| n * 2);
+            next halves = halves -> map(|n: u64| n / 2) -> distinct();
+            halves
+        };
+        halves -> changes() -> sink(stdout());
+    };
+}
