@@ -39,9 +39,14 @@
 /// ```text
 /// job       := ("#![name = " STRING "]")? statement*
 /// statement := "let" binding "=" pipeline ";"  |  pipeline ";"
-/// binding   := NAME  |  "(" NAME "," NAME ")"
+///            | "let" binding "=" iterate ";"
+/// iterate   := "iterate" ("(" option ("," option)* ")")? "{" loop-stmt* result "}"
+/// loop-stmt := "var" NAME "=" pipeline ";"  |  "next" NAME "=" pipeline ";"  |  statement
+/// option    := "rounds" "=" EXPR  |  "strategy" "=" ("auto" | "bulk" | "incremental" | EXPR)
+/// result    := NAME  |  "(" NAME ("," NAME)* ")"
+/// binding   := NAME  |  "(" NAME ("," NAME)* ")"
 /// pipeline  := stage ("->" stage)*
-/// stage     := NAME                       a stream defined earlier (first stage only)
+/// stage     := NAME                       a stream or collection defined earlier (first stage only)
 ///            | OPERATOR "(" args ")"      an operator call
 /// ```
 ///
@@ -73,6 +78,17 @@
 /// | `sink(description)` | stream | — |
 ///
 /// A keyed stream given to an operator that expects a plain stream passes on its records.
+///
+/// # Collections and loops
+///
+/// `to_collection()` turns a stream into a collection (a multiset maintained incrementally by
+/// differential dataflow; `from_changes()` for a stream of `(record, diff)` pairs) and
+/// `changes()` turns a collection into the stream of its [`Change`](crate::prelude::Change)s.
+/// Collections have `map`, `filter`, `flat_map`, `inspect`, `concat`, `negate`, `consolidate`,
+/// `distinct`, `threshold`, `count`, `min`, `max`, `sum`, `reduce`, `join`, `join_map`,
+/// `semijoin` and `antijoin`. `iterate { var x = initial; next x = ...; x }` runs a loop over
+/// collections, to a fixed point or for `rounds = N`; the strategy (`bulk` or `incremental`) is
+/// chosen by the planner unless given. See the README's "Collections and iterations".
 ///
 /// # Semantics
 ///
