@@ -122,9 +122,129 @@ fn run_case(case: &str, output: std::path::PathBuf) -> Result<(), RillError> {
                 -> sink(json_lines_file(&output));
         }
         .run_with(&run),
+        "collection_algebra" => dataflow! {
+            let a = source(generate(3_000, 11, |_, rng| rng.below(300)).events_per_epoch(500)) -> to_collection();
+            let b = source(generate(2_000, 12, |_, rng| rng.below(300)).events_per_epoch(350)) -> to_collection();
+            let minus_b = b -> negate();
+            a -> concat(minus_b)
+                -> consolidate()
+                -> threshold(|_, count: isize| count.max(0))
+                -> count()
+                -> filter(|(value, _): &(u64, isize)| value % 3 != 0)
+                -> inspect(|(_, _, diff): &((u64, isize), u64, isize)| assert!(*diff != 0))
+                -> changes()
+                -> sink(json_lines_file(&output));
+        }
+        .run_with(&run),
+        "collection_joins" => dataflow! {
+            let left = source(generate(3_000, 13, |i, rng| (rng.below(100), i % 50)).events_per_epoch(500)) -> to_collection();
+            let right = source(generate(1_000, 14, |i, rng| (rng.below(120), i % 7)).events_per_epoch(300)) -> to_collection();
+            let keys = source(generate(400, 15, |_, rng| rng.below(150)).events_per_epoch(100)) -> to_collection();
+            let joined = left -> join(right) -> map(|(key, (l, r)): (u64, (u64, u64))| (0u8, key, l * 10 + r));
+            let mapped = left -> join_map(right, |key: &u64, l: &u64, r: &u64| (1u8, *key, l + r));
+            let kept = left -> semijoin(keys) -> map(|(key, l): (u64, u64)| (2u8, key, l));
+            let dropped = left -> antijoin(keys) -> map(|(key, l): (u64, u64)| (3u8, key, l));
+            let largest = left -> max() -> map(|(key, l): (u64, u64)| (4u8, key, l));
+            let sizes = left -> reduce(|_, values: &[(&u64, isize)], out: &mut Vec<(u64, isize)>| {
+                out.push((values.iter().map(|(_, count)| *count as u64).sum(), 1));
+            }) -> map(|(key, n): (u64, u64)| (5u8, key, n));
+            joined -> concat(mapped, kept, dropped, largest, sizes) -> changes() -> sink(json_lines_file(&output));
+        }
+        .run_with(&run),
         other => panic!("unknown case {other}"),
     };
     job.map(|_| ())
+}
+
+/// A multiset.
+type Bag<T> = BTreeMap<T, isize>;
+
+/// The records of `generate(count, seed, f).events_per_epoch(per_epoch)` up to and including
+/// `epoch`, as a multiset.
+fn generated<T: Ord>(
+    count: u64,
+    seed: u64,
+    per_epoch: u64,
+    epoch: u64,
+    f: impl Fn(u64, &mut Rng) -> T,
+) -> Bag<T> {
+    let mut bag = Bag::new();
+    for index in 0..count.min((epoch + 1) * per_epoch) {
+        *bag.entry(f(index, &mut Rng::for_record(seed, index)))
+            .or_default() += 1;
+    }
+    bag
+}
+
+/// The changes a collection makes when its value after epoch `e` is `value(e)`: one
+/// `Change` per record whose multiplicity differs from the epoch before.
+fn changes_of<T: Ord + Clone + serde::Serialize>(
+    epochs: u64,
+    value: impl Fn(u64) -> Bag<T>,
+) -> Vec<Change<T>> {
+    let mut before = Bag::new();
+    let mut changes = Vec::new();
+    for epoch in 0..epochs {
+        let now = value(epoch);
+        let records: BTreeSet<&T> = before.keys().chain(now.keys()).collect();
+        for record in records {
+            let diff =
+                now.get(record).copied().unwrap_or(0) - before.get(record).copied().unwrap_or(0);
+            if diff != 0 {
+                changes.push(Change {
+                    data: record.clone(),
+                    epoch,
+                    diff,
+                });
+            }
+        }
+        before = now;
+    }
+    changes
+}
+
+/// The value of the `collection_algebra` case after `epoch`.
+fn algebra(epoch: u64) -> Bag<(u64, isize)> {
+    let mut difference = generated(3_000, 11, 500, epoch, |_, rng| rng.below(300));
+    for (value, count) in generated(2_000, 12, 350, epoch, |_, rng| rng.below(300)) {
+        *difference.entry(value).or_default() -= count;
+    }
+    difference
+        .into_iter()
+        .filter(|&(value, count)| count > 0 && value % 3 != 0)
+        .map(|(value, count)| ((value, count), 1))
+        .collect()
+}
+
+/// The value of the `collection_joins` case after `epoch`.
+fn joins(epoch: u64) -> Bag<(u8, u64, u64)> {
+    let left = generated(3_000, 13, 500, epoch, |i, rng| (rng.below(100), i % 50));
+    let right = generated(1_000, 14, 300, epoch, |i, rng| (rng.below(120), i % 7));
+    let keys = generated(400, 15, 100, epoch, |_, rng| rng.below(150));
+    let mut out = Bag::new();
+    let mut add = |record: (u8, u64, u64), count: isize| *out.entry(record).or_default() += count;
+    for (&(key, l), &lc) in &left {
+        for (&(_, r), &rc) in right.range((key, 0)..=(key, u64::MAX)) {
+            add((0, key, l * 10 + r), lc * rc);
+            add((1, key, l + r), lc * rc);
+        }
+        match keys.get(&key) {
+            Some(&kc) => add((2, key, l), lc * kc),
+            None => add((3, key, l), lc),
+        }
+    }
+    let mut by_key: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
+    for (&(key, l), &lc) in &left {
+        let entry = by_key.entry(key).or_insert((l, 0));
+        entry.0 = entry.0.max(l);
+        entry.1 += lc as u64;
+    }
+    for (key, (largest, size)) in by_key {
+        add((4, key, largest), 1);
+        add((5, key, size), 1);
+    }
+    out.retain(|_, count| *count != 0);
+    out
 }
 
 /// The expected output of a case, sorted.
@@ -173,6 +293,8 @@ fn reference(case: &str) -> Vec<serde_json::Value> {
             }
             json(pairs)
         }
+        "collection_algebra" => json(changes_of(9, algebra)),
+        "collection_joins" => json(changes_of(6, joins)),
         other => panic!("unknown case {other}"),
     };
     sort(&mut expected);
@@ -190,7 +312,7 @@ fn read_json_lines<T: DeserializeOwned>(path: &Path) -> Vec<T> {
         .collect()
 }
 
-const CASES: [&str; 10] = [
+const CASES: [&str; 12] = [
     "elementwise",
     "distinct",
     "concat",
@@ -201,6 +323,8 @@ const CASES: [&str; 10] = [
     "fold",
     "reduce",
     "join",
+    "collection_algebra",
+    "collection_joins",
 ];
 
 fn main() {
