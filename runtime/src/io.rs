@@ -55,13 +55,12 @@ impl<T> Batch<T> {
     pub fn epoch(&self) -> Epoch {
         self.epoch
     }
-    /// Moves the batch to a later epoch; only allowed while the batch is empty.
+    /// Moves the batch to `epoch`, or leaves it where it is if that is later: epochs never go
+    /// back, and the engine moves an idle source's batch ahead ([`Source::idleness`]). Only
+    /// allowed while the batch is empty.
     pub fn set_epoch(&mut self, epoch: Epoch) {
-        debug_assert!(
-            self.is_empty() && epoch >= self.epoch,
-            "epochs never go back"
-        );
-        self.epoch = epoch;
+        debug_assert!(self.is_empty(), "a batch holds records of one epoch");
+        self.epoch = self.epoch.max(epoch);
     }
     /// Adds a decoded record.
     pub fn push(&mut self, record: T) {
@@ -105,6 +104,14 @@ pub trait Source: 'static {
     type Reader: SourceReader<Item = Self::Item>;
     /// Opens the share of the input that `worker` reads (e.g. a byte range of a file).
     fn open(self, worker: WorkerInfo) -> Result<Self::Reader>;
+    /// The idleness timeout (Flink's `withIdleness`): a reader that has produced nothing for
+    /// this long of wall-clock time, and has not ended, closes its current epoch — the engine
+    /// moves its batch to the next epoch, once per stall — so that windows waiting for that
+    /// epoch fire while the source is quiet. `None` (the default): an epoch stays open until the
+    /// reader moves on.
+    fn idleness(&self) -> Option<Duration> {
+        None
+    }
 }
 
 /// One worker's share of a source.
@@ -113,6 +120,12 @@ pub trait SourceReader: 'static {
     type Item: 'static;
     /// Fills `batch` until it is full, the epoch ends, or the input does. Sets the batch's epoch
     /// (never lower than before) before pushing records of a later epoch.
+    ///
+    /// The batch's epoch is a floor: the engine keeps the batch between calls and may move it
+    /// ahead while it is empty (an idle source, [`Source::idleness`]). A record of an epoch below
+    /// the batch's belongs to the batch's epoch: [`Batch::set_epoch`] leaves a later epoch as it
+    /// is, so a reader that compares its own epoch with the batch's compares
+    /// `own.max(batch.epoch())`.
     fn read(&mut self, batch: &mut Batch<Self::Item>) -> Result<ReadStatus>;
 }
 

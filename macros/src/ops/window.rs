@@ -26,13 +26,14 @@ pub const SPEC: OpSpec = OpSpec {
 };
 
 /// The window kinds: name, what each argument is, whether it is a duration (else a count).
-const KINDS: [(&str, &[&str], bool); 6] = [
+const KINDS: [(&str, &[&str], bool); 7] = [
     ("tumbling", &["size"], true),
     ("sliding", &["size", "slide"], true),
     ("session", &["gap"], true),
     ("count_tumbling", &["size"], false),
     ("count_sliding", &["size", "slide"], false),
     ("global_every", &["count"], false),
+    ("global_interval", &["interval"], true),
 ];
 
 const EXPECTED: &str = "write one of `tumbling(1s)`, `sliding(10s, 5s)`, `session(30s)`, `count_tumbling(100)`, `count_sliding(100, 10)`, `global_every(100)`";

@@ -1,4 +1,13 @@
 //! The source operator: drives a [`SourceReader`] on every worker.
+//!
+//! A source with an idleness timeout ([`Source::idleness`]) closes its current epoch when its
+//! reader has produced nothing for that long: the batch moves to the next epoch and the
+//! operator's capabilities follow, so the epoch completes (on this worker) and windows waiting
+//! for it fire although the source is still open. It does so once per stall: the watermark
+//! derives from the records of complete epochs, so an empty epoch after the closed one would not
+//! move it further.
+
+use std::time::{Duration, Instant};
 
 use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::operators::generic::OutputBuilder;
@@ -44,6 +53,7 @@ impl<'scope> Dataflow<'scope> {
         let mut errors_out = OutputBuilder::from(errors_out);
         let name = name.to_owned();
         let operator_env = env.clone();
+        let idleness = source.idleness();
 
         builder.build(move |capabilities| {
             let mut capabilities = Some(capabilities);
@@ -55,12 +65,17 @@ impl<'scope> Dataflow<'scope> {
                 }
             };
             let mut batch: Batch<S::Item> = Batch::new(0, BATCH_RECORDS);
+            let mut idle = Idle::new(idleness);
             move |_frontiers| {
                 let (Some(caps), Some(source)) = (capabilities.as_mut(), reader.as_mut()) else {
                     capabilities = None;
                     return;
                 };
                 let status = source.read(&mut batch);
+                let wake = match status {
+                    Ok(ReadStatus::Done) | Err(_) => None,
+                    Ok(_) => idle.after_read(&mut batch),
+                };
                 let epoch: Epoch = batch.epoch();
                 for cap in caps.iter_mut() {
                     if *cap.time() < epoch {
@@ -83,7 +98,9 @@ impl<'scope> Dataflow<'scope> {
                 batch.clear();
                 match status {
                     Ok(ReadStatus::More) => activator.activate(),
-                    Ok(ReadStatus::Wait(delay)) => activator.activate_after(delay),
+                    Ok(ReadStatus::Wait(delay)) => {
+                        activator.activate_after(wake.map_or(delay, |wake| wake.min(delay)))
+                    }
                     Ok(ReadStatus::Done) => {
                         capabilities = None;
                         reader = None;
@@ -103,5 +120,43 @@ impl<'scope> Dataflow<'scope> {
             },
             Stream { inner: errors, env },
         )
+    }
+}
+
+/// A reader's idleness: when it last produced something, and whether its stall closed an epoch.
+struct Idle {
+    timeout: Option<Duration>,
+    active: Instant,
+    closed: bool,
+}
+
+impl Idle {
+    fn new(timeout: Option<Duration>) -> Self {
+        Idle {
+            timeout,
+            active: Instant::now(),
+            closed: false,
+        }
+    }
+
+    /// After a read that did not end the input: moves an empty batch to the next epoch once the
+    /// reader has been idle for the timeout; returns how long until that is due, if it is not yet.
+    fn after_read<T>(&mut self, batch: &mut Batch<T>) -> Option<Duration> {
+        let timeout = self.timeout?;
+        if !batch.is_empty() {
+            self.active = Instant::now();
+            self.closed = false;
+            return Some(timeout);
+        }
+        if self.closed {
+            return None;
+        }
+        let idle = self.active.elapsed();
+        if idle < timeout {
+            return Some(timeout - idle);
+        }
+        batch.set_epoch(batch.epoch().saturating_add(1));
+        self.closed = true;
+        None
     }
 }

@@ -43,6 +43,14 @@ pub enum Windows {
         /// Records between firings.
         every: u64,
     },
+    /// One window per key holding all its records, fired by a processing-time trigger: at every
+    /// multiple of `interval` of wall-clock time since the job started, each key whose window
+    /// changed since it last fired emits its running result; the window is never purged, no
+    /// record is late, and at the end of the input every changed key fires a last time.
+    GlobalInterval {
+        /// Wall-clock time between firings, ms.
+        interval: Millis,
+    },
 }
 
 fn millis(duration: Duration) -> Millis {
@@ -77,6 +85,13 @@ impl Windows {
     pub fn global_every(every: u64) -> Self {
         Windows::Global { every }
     }
+    /// A global window per key, fired every `interval` of wall-clock (processing) time with the
+    /// running result of every key that changed since it last fired.
+    pub fn global_interval(interval: Duration) -> Self {
+        Windows::GlobalInterval {
+            interval: millis(interval),
+        }
+    }
 
     /// Checks what the compiler cannot see when sizes come from variables.
     pub fn validate(&self) -> Result<()> {
@@ -94,6 +109,9 @@ impl Windows {
             }
             Windows::CountSliding { size, slide } if size == 0 || slide == 0 => {
                 Some("a sliding count window's size and slide must be positive")
+            }
+            Windows::GlobalInterval { interval: 0 } => {
+                Some("a global window's firing interval must be at least 1 ms")
             }
             _ => None,
         };
@@ -154,5 +172,11 @@ mod tests {
                 .is_ok()
         );
         assert!(Windows::count_sliding(10, 0).validate().is_err());
+        assert!(Windows::global_interval(Duration::from_micros(999))
+            .validate()
+            .is_err());
+        assert!(Windows::global_interval(Duration::from_millis(1))
+            .validate()
+            .is_ok());
     }
 }

@@ -9,7 +9,9 @@
 //! - it does not depend on how the input is split among workers: results are the same on 1 worker,
 //!   on 4, and on 2 processes;
 //! - a worker or source partition that has no data does not hold it back (Flink needs an idleness
-//!   timeout for that): the watermark is a maximum over the data that exists;
+//!   timeout for that): the watermark is a maximum over the data that exists; a source that stays
+//!   open without producing does hold its current epoch open, unless it has an idleness timeout
+//!   ([`crate::Source::idleness`]), which closes the epoch;
 //! - a bounded source read in one epoch gets exact (batch) results; a source with many epochs (the
 //!   generator, `text_lines(..).lines_per_epoch(k)`) gets streaming behaviour, late records included.
 

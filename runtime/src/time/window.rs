@@ -12,9 +12,20 @@
 //!   bridges its gap to a live session.
 //! - Count windows take a key's records in timestamp order, once the watermark has passed them;
 //!   incomplete count windows do not fire. Records with equal timestamps may be taken in any order.
+//! - A global window with a processing-time trigger ([`Windows::GlobalInterval`]) takes a key's
+//!   records as their epoch completes (an epoch's records in timestamp order), never finds one
+//!   late, and never purges: at every multiple of the interval of wall-clock time since the job
+//!   started, each key whose window changed since it last fired emits its running result (Flink's
+//!   `GlobalWindows` with a `ContinuousProcessingTimeTrigger`, without re-emitting unchanged
+//!   results); at the end of the input every changed key fires once more, with its final result.
 //! - At the end of the input the watermark is infinite: every pending time window fires.
+//!
+//! Sessions keep one accumulator per session and [`Aggregate::merge`] them when a record bridges
+//! two; an aggregation that cannot merge (`fold`, an [`Aggregate`] whose `can_merge` is false)
+//! keeps the session's records instead and aggregates them when the session fires.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -37,8 +48,47 @@ pub struct WindowResult<K, V> {
     pub value: V,
 }
 
-/// An incremental aggregation: an accumulator per window, created empty, updated by every record,
+/// An incremental aggregation (Flink's `AggregateFunction`): an accumulator per window, created
+/// empty, updated by every record, merged with another window's when two session windows merge,
 /// and turned into a result when the window fires.
+///
+/// ```
+/// use rill_runtime::Aggregate;
+///
+/// /// The least and greatest value of a window.
+/// struct Range;
+///
+/// impl Aggregate<i64> for Range {
+///     type Acc = Option<(i64, i64)>;
+///     type Out = (i64, i64);
+///     fn create(&mut self) -> Self::Acc {
+///         None
+///     }
+///     fn add(&mut self, acc: &mut Self::Acc, v: i64) {
+///         *acc = Some(acc.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+///     }
+///     fn can_merge(&self) -> bool {
+///         true
+///     }
+///     fn merge(&mut self, a: Self::Acc, b: Self::Acc) -> Self::Acc {
+///         match (a, b) {
+///             (Some((l1, h1)), Some((l2, h2))) => Some((l1.min(l2), h1.max(h2))),
+///             (a, b) => a.or(b),
+///         }
+///     }
+///     fn result(&mut self, acc: &Self::Acc) -> (i64, i64) {
+///         acc.expect("a window has records")
+///     }
+/// }
+///
+/// let mut range = Range;
+/// let (mut a, mut b) = (range.create(), range.create());
+/// range.add(&mut a, 3);
+/// range.add(&mut b, -1);
+/// range.add(&mut b, 7);
+/// let merged = range.merge(a, b);
+/// assert_eq!(range.result(&merged), (-1, 7));
+/// ```
 pub trait Aggregate<T>: 'static {
     /// The running state of one window.
     type Acc: 'static;
@@ -48,21 +98,36 @@ pub trait Aggregate<T>: 'static {
     fn create(&mut self) -> Self::Acc;
     /// Adds a record.
     fn add(&mut self, acc: &mut Self::Acc, record: T);
+    /// Whether [`Aggregate::merge`] is implemented. When it is not (the default), session windows
+    /// keep their records and aggregate them when they fire, so every aggregation works on every
+    /// window kind; implement `merge` and return `true` here to keep one accumulator per session.
+    fn can_merge(&self) -> bool {
+        false
+    }
+    /// The accumulator of the union of two windows of one key: what adding `b`'s records to `a`
+    /// would give (`a` holds the earlier records when the two do not overlap). Called only if
+    /// [`Aggregate::can_merge`] returns `true`, when a record bridges two session windows.
+    fn merge(&mut self, a: Self::Acc, b: Self::Acc) -> Self::Acc {
+        let _ = (a, b);
+        panic!("Aggregate::merge called on an aggregation whose can_merge() is false")
+    }
     /// The result of a window.
     fn result(&mut self, acc: &Self::Acc) -> Self::Out;
 }
 
-/// An [`Aggregate`] made of three functions.
-pub struct FnAggregate<C, A, R> {
+/// An [`Aggregate`] made of functions: `merge` is `None` if the accumulators cannot merge.
+pub struct FnAggregate<C, A, M, R> {
     create: C,
     add: A,
+    merge: Option<M>,
     result: R,
 }
 
-impl<T, Acc: 'static, Out: 'static, C, A, R> Aggregate<T> for FnAggregate<C, A, R>
+impl<T, Acc: 'static, Out: 'static, C, A, M, R> Aggregate<T> for FnAggregate<C, A, M, R>
 where
     C: FnMut() -> Acc + 'static,
     A: FnMut(&mut Acc, T) + 'static,
+    M: FnMut(Acc, Acc) -> Acc + 'static,
     R: FnMut(&Acc) -> Out + 'static,
 {
     type Acc = Acc;
@@ -73,12 +138,34 @@ where
     fn add(&mut self, acc: &mut Acc, record: T) {
         (self.add)(acc, record)
     }
+    fn can_merge(&self) -> bool {
+        self.merge.is_some()
+    }
+    fn merge(&mut self, a: Acc, b: Acc) -> Acc {
+        (self.merge.as_mut().expect("can_merge() is true"))(a, b)
+    }
     fn result(&mut self, acc: &Acc) -> Out {
         (self.result)(acc)
     }
 }
 
+/// An aggregation whose accumulators merge.
 fn aggregate_of<T, Acc: 'static, Out: 'static>(
+    create: impl FnMut() -> Acc + 'static,
+    add: impl FnMut(&mut Acc, T) + 'static,
+    merge: impl FnMut(Acc, Acc) -> Acc + 'static,
+    result: impl FnMut(&Acc) -> Out + 'static,
+) -> impl Aggregate<T, Acc = Acc, Out = Out> {
+    FnAggregate {
+        create,
+        add,
+        merge: Some(merge),
+        result,
+    }
+}
+
+/// An aggregation whose accumulators cannot merge (sessions keep their records).
+fn unmergeable<T, Acc: 'static, Out: 'static>(
     create: impl FnMut() -> Acc + 'static,
     add: impl FnMut(&mut Acc, T) + 'static,
     result: impl FnMut(&Acc) -> Out + 'static,
@@ -86,7 +173,39 @@ fn aggregate_of<T, Acc: 'static, Out: 'static>(
     FnAggregate {
         create,
         add,
+        merge: None::<fn(Acc, Acc) -> Acc>,
         result,
+    }
+}
+
+/// `reduce` as an [`Aggregate`]: the accumulator is the records combined so far.
+struct Reduce<F>(F);
+
+impl<T: Clone + 'static, F: FnMut(T, T) -> T + 'static> Aggregate<T> for Reduce<F> {
+    type Acc = Option<T>;
+    type Out = T;
+    fn create(&mut self) -> Option<T> {
+        None
+    }
+    fn add(&mut self, acc: &mut Option<T>, record: T) {
+        *acc = combine(acc.take(), Some(record), &mut self.0);
+    }
+    fn can_merge(&self) -> bool {
+        true
+    }
+    fn merge(&mut self, a: Option<T>, b: Option<T>) -> Option<T> {
+        combine(a, b, &mut self.0)
+    }
+    fn result(&mut self, acc: &Option<T>) -> T {
+        acc.clone().expect("a window has records")
+    }
+}
+
+/// Combines two optional values with `f`.
+fn combine<V>(a: Option<V>, b: Option<V>, mut f: impl FnMut(V, V) -> V) -> Option<V> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(f(a, b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -147,7 +266,10 @@ impl<'scope, K: 'static, T: 'static> WindowedStream<'scope, K, T> {
 impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
     /// The number of records per window.
     pub fn count(self, name: &str) -> Windowed<'scope, K, u64, T> {
-        self.aggregate(name, aggregate_of(|| 0u64, |n, _| *n += 1, |n| *n))
+        self.aggregate(
+            name,
+            aggregate_of(|| 0u64, |n, _| *n += 1, |a, b| a + b, |n| *n),
+        )
     }
 
     /// The sum of `f(record)` per window.
@@ -161,7 +283,15 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
     {
         self.aggregate(
             name,
-            aggregate_of(V::default, move |s, r| *s += f(r), V::clone),
+            aggregate_of(
+                V::default,
+                move |s, r| *s += f(r),
+                |mut a, b| {
+                    a += b;
+                    a
+                },
+                V::clone,
+            ),
         )
     }
 
@@ -195,40 +325,34 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
         };
         self.aggregate(
             name,
-            aggregate_of(|| (0.0, 0u64), add, |(sum, n)| sum / *n as f64),
+            aggregate_of(
+                || (0.0, 0u64),
+                add,
+                |(s1, n1), (s2, n2)| (s1 + s2, n1 + n2),
+                |(sum, n)| sum / *n as f64,
+            ),
         )
     }
 
-    /// Folds the records of a window into a clone of `init`.
+    /// Folds the records of a window into a clone of `init`. Two folded values cannot be merged:
+    /// session windows keep their records and fold them when they fire.
     pub fn fold<A: Clone + Record>(
         self,
         name: &str,
         init: A,
         f: impl FnMut(&mut A, T) + 'static,
     ) -> Windowed<'scope, K, A, T> {
-        self.aggregate(name, aggregate_of(move || init.clone(), f, A::clone))
+        self.aggregate(name, unmergeable(move || init.clone(), f, A::clone))
     }
 
-    /// Combines the records of a window pairwise.
+    /// Combines the records of a window pairwise (`f` should be associative: merged session
+    /// windows combine their reduced values).
     pub fn reduce(
         self,
         name: &str,
-        mut f: impl FnMut(T, T) -> T + 'static,
+        f: impl FnMut(T, T) -> T + 'static,
     ) -> Windowed<'scope, K, T, T> {
-        let add = move |acc: &mut Option<T>, r| {
-            *acc = Some(match acc.take() {
-                Some(previous) => f(previous, r),
-                None => r,
-            })
-        };
-        self.aggregate(
-            name,
-            aggregate_of(
-                || None,
-                add,
-                |acc: &Option<T>| acc.clone().expect("a window has records"),
-            ),
-        )
+        self.aggregate(name, Reduce(f))
     }
 
     /// Hands all records of a window, with the window, to `f`, which returns the output records.
@@ -239,7 +363,15 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
     ) -> WindowOutput<'scope, O, T> {
         let collected = self.aggregate(
             name,
-            aggregate_of(Vec::new, |all: &mut Vec<T>, r| all.push(r), Vec::clone),
+            aggregate_of(
+                Vec::new,
+                |all: &mut Vec<T>, r| all.push(r),
+                |mut a, b| {
+                    a.extend(b);
+                    a
+                },
+                Vec::clone,
+            ),
         );
         let results = collected
             .results
@@ -264,18 +396,13 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
         mut f: impl FnMut(T) -> V + 'static,
         pick: fn(V, V) -> V,
     ) -> Windowed<'scope, K, V, T> {
-        let add = move |acc: &mut Option<V>, r| {
-            let v = f(r);
-            *acc = Some(match acc.take() {
-                Some(previous) => pick(previous, v),
-                None => v,
-            })
-        };
+        let add = move |acc: &mut Option<V>, r| *acc = combine(acc.take(), Some(f(r)), pick);
         self.aggregate(
             name,
             aggregate_of(
                 || None,
                 add,
+                move |a, b| combine(a, b, pick),
                 |acc: &Option<V>| acc.clone().expect("a window has records"),
             ),
         )
@@ -298,9 +425,12 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
         }
         // Whether a record joins a session or is late can depend on the records of its epoch that
         // came before it: sessions take each epoch's records in timestamp order, so that the split
-        // among workers does not matter.
+        // among workers does not matter. A global window fired by the clock takes whole epochs
+        // (in timestamp order), so that each result covers the key's records of whole epochs.
         let clock = match windows {
-            Windows::Session { .. } => EventClock::sorted(keyed.out_of_orderness),
+            Windows::Session { .. } | Windows::GlobalInterval { .. } => {
+                EventClock::sorted(keyed.out_of_orderness)
+            }
             _ => EventClock::new(keyed.out_of_orderness),
         };
         let book = Book::new(windows, lateness, aggregate);
@@ -324,10 +454,19 @@ struct Book<K, T, G: Aggregate<T>> {
     pending: BTreeSet<(Millis, Millis)>,
     /// How many keys the last expired time window had: new windows start with room for as many.
     typical_keys: usize,
-    /// Sessions per key, by start, with their records (sessions merge, accumulators cannot).
-    sessions: StableHashMap<K, BTreeMap<Millis, Session<T>>>,
+    /// Whether the aggregation merges accumulators (else sessions keep their records).
+    merges: bool,
+    /// Sessions per key, by start.
+    sessions: StableHashMap<K, BTreeMap<Millis, Session<T, G::Acc>>>,
     /// Count windows per key.
     counts: StableHashMap<K, Counted<T, G::Acc>>,
+    /// Global windows fired by the clock, per key.
+    globals: StableHashMap<K, Pane<Spanned<G::Acc>>>,
+    /// The keys whose global window changed since it last fired.
+    changed: Vec<K>,
+    /// When (ms of wall-clock time since `started`) the changed global windows fire.
+    next_firing: Option<Millis>,
+    started: Instant,
     /// When a key needs attention: session ends or record timestamps (count windows).
     due: BTreeMap<Millis, Vec<K>>,
     /// When a key's sessions can be forgotten: `end + lateness`.
@@ -345,12 +484,27 @@ struct Pane<A> {
     dirty: bool,
 }
 
-/// A session window with its records.
-struct Session<T> {
+/// A session window: its accumulator, or its records if accumulators cannot merge.
+struct Session<T, A> {
     end: Millis,
-    records: Vec<T>,
+    contents: Contents<T, A>,
     /// Changed since it last fired (or never fired).
     dirty: bool,
+}
+
+/// What a session keeps.
+enum Contents<T, A> {
+    /// The accumulator, for aggregations that merge.
+    Acc(A),
+    /// The records, aggregated when the session fires.
+    Records(Vec<T>),
+}
+
+/// An accumulator with the least and greatest timestamp it holds.
+struct Spanned<A> {
+    acc: A,
+    first: Millis,
+    last: Millis,
 }
 
 /// A key's count windows: records waiting for the watermark, and the window being filled.
@@ -365,6 +519,27 @@ struct Counted<T, A> {
 impl<K: Key, T: Clone + 'static, G: Aggregate<T>> EventLogic<K, T> for Book<K, T, G> {
     type First = WindowResult<K, G::Out>;
     type Second = Late<T>;
+
+    /// Fires the changed global windows once the clock has reached the next multiple of the
+    /// interval; returns how long until then.
+    fn after_events(&mut self) -> Option<Duration> {
+        let Windows::GlobalInterval { interval } = self.windows else {
+            return None;
+        };
+        if self.changed.is_empty() {
+            return None;
+        }
+        let now = self.started.elapsed().as_millis() as Millis;
+        let due = *self
+            .next_firing
+            .get_or_insert_with(|| (now / interval.max(1) + 1).saturating_mul(interval));
+        if now < due {
+            return Some(Duration::from_millis(due - now));
+        }
+        self.next_firing = None;
+        self.fire_globals();
+        None
+    }
 
     fn outputs(&mut self) -> (&mut Vec<Self::First>, &mut Vec<Self::Second>) {
         (&mut self.fired, &mut self.late)
@@ -383,6 +558,7 @@ impl<K: Key, T: Clone, G: Aggregate<T>> OnEvents<K, T> for Book<K, T, G> {
 
 impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
     fn new(windows: Windows, lateness: Millis, aggregate: G) -> Self {
+        let merges = aggregate.can_merge();
         Book {
             windows,
             lateness,
@@ -390,8 +566,13 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
             panes: BTreeMap::new(),
             pending: BTreeSet::new(),
             typical_keys: 0,
+            merges,
             sessions: StableHashMap::default(),
             counts: StableHashMap::default(),
+            globals: StableHashMap::default(),
+            changed: Vec::new(),
+            next_firing: None,
+            started: Instant::now(),
             due: BTreeMap::new(),
             expiry: BTreeMap::new(),
             fired: Vec::new(),
@@ -406,6 +587,10 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
                 self.insert_timed(key, ts, record, watermark)
             }
             Windows::Session { gap } => self.insert_session(key, ts, gap, record, watermark),
+            Windows::GlobalInterval { .. } => {
+                self.insert_global(key, ts, record);
+                None
+            }
             _ => self.insert_counted(key, ts, record, watermark),
         };
         if let Some(record) = taken {
@@ -479,20 +664,49 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
         if end.saturating_add(self.lateness) <= watermark {
             return Some(record);
         }
-        let mut merged = Session {
-            end,
-            records: vec![record],
-            dirty: true,
-        };
+        // The overlapping sessions, in order, merged into the first; then the record added.
+        let mut contents: Option<Contents<T, G::Acc>> = None;
         for first in overlapping {
-            merged.records.extend(
-                sessions
-                    .remove(&first)
-                    .expect("overlapping session")
-                    .records,
-            );
+            let next = sessions
+                .remove(&first)
+                .expect("overlapping session")
+                .contents;
+            contents = Some(match (contents, next) {
+                (None, next) => next,
+                (Some(Contents::Acc(a)), Contents::Acc(b)) => {
+                    Contents::Acc(self.aggregate.merge(a, b))
+                }
+                (Some(Contents::Records(mut a)), Contents::Records(b)) => {
+                    a.extend(b);
+                    Contents::Records(a)
+                }
+                _ => unreachable!("a book's sessions all keep accumulators, or all records"),
+            });
         }
-        sessions.insert(start, merged);
+        let contents = match contents {
+            Some(Contents::Acc(mut acc)) => {
+                self.aggregate.add(&mut acc, record);
+                Contents::Acc(acc)
+            }
+            Some(Contents::Records(mut records)) => {
+                records.push(record);
+                Contents::Records(records)
+            }
+            None if self.merges => {
+                let mut acc = self.aggregate.create();
+                self.aggregate.add(&mut acc, record);
+                Contents::Acc(acc)
+            }
+            None => Contents::Records(vec![record]),
+        };
+        sessions.insert(
+            start,
+            Session {
+                end,
+                contents,
+                dirty: true,
+            },
+        );
         self.due.entry(end).or_default().push(key.clone());
         self.expiry
             .entry(end.saturating_add(self.lateness))
@@ -520,9 +734,55 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
         None
     }
 
+    /// Adds a record to its key's global window (fired by the clock: nothing is late).
+    fn insert_global(&mut self, key: K, ts: Millis, record: T) {
+        let pane = match self.globals.get_mut(&key) {
+            Some(pane) => pane,
+            None => self.globals.entry(key.clone()).or_insert(Pane {
+                acc: Spanned {
+                    acc: self.aggregate.create(),
+                    first: ts,
+                    last: ts,
+                },
+                dirty: false,
+            }),
+        };
+        self.aggregate.add(&mut pane.acc.acc, record);
+        pane.acc.first = pane.acc.first.min(ts);
+        pane.acc.last = pane.acc.last.max(ts);
+        if !pane.dirty {
+            pane.dirty = true;
+            self.changed.push(key);
+        }
+    }
+
+    /// Emits the running result of every global window that changed since it last fired.
+    fn fire_globals(&mut self) {
+        for key in self.changed.drain(..) {
+            let Some(pane) = self.globals.get_mut(&key) else {
+                continue;
+            };
+            pane.dirty = false;
+            let value = self.aggregate.result(&pane.acc.acc);
+            self.fired.push(WindowResult {
+                key,
+                start: pane.acc.first,
+                end: pane.acc.last.saturating_add(1),
+                value,
+            });
+        }
+    }
+
     /// Emits every window the watermark has reached (or changed since it fired), then forgets
     /// windows past their lateness.
     fn fire(&mut self, watermark: Millis) {
+        if let Windows::GlobalInterval { .. } = self.windows {
+            // The clock fires these; the end of the input fires them a last time.
+            if watermark == Millis::MAX {
+                self.fire_globals();
+            }
+            return;
+        }
         self.fire_time_windows(watermark);
         while let Some(entry) = self.due.first_entry() {
             if *entry.key() > watermark {
@@ -597,11 +857,16 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
         for (start, session) in sessions.iter_mut() {
             if session.dirty && session.end <= watermark {
                 session.dirty = false;
-                let mut acc = self.aggregate.create();
-                for record in &session.records {
-                    self.aggregate.add(&mut acc, record.clone());
-                }
-                let value = self.aggregate.result(&acc);
+                let value = match &session.contents {
+                    Contents::Acc(acc) => self.aggregate.result(acc),
+                    Contents::Records(records) => {
+                        let mut acc = self.aggregate.create();
+                        for record in records {
+                            self.aggregate.add(&mut acc, record.clone());
+                        }
+                        self.aggregate.result(&acc)
+                    }
+                };
                 out.push(WindowResult {
                     key: key.clone(),
                     start: *start,
@@ -672,7 +937,7 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
                             }
                         }
                     }
-                    _ => unreachable!("time windows are fired by fire_time_windows"),
+                    _ => unreachable!("time and clock-fired windows are fired elsewhere"),
                 }
             }
         }

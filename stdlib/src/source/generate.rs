@@ -10,9 +10,10 @@ use super::rng::Rng;
 /// Generates `count` records: record `i` is `f(i, rng)`, where `rng` is an [`Rng`] seeded from
 /// `seed` and `i` alone, so the records are the same whatever the number of workers.
 ///
-/// Record `i` belongs to epoch `i / events_per_epoch` (see [`Generate::events_per_epoch`]).
-/// Within each epoch, every worker generates a contiguous share of the epoch's indices, so all
-/// workers move through the epochs together; [`Generate::rate`] throttles the source.
+/// Record `i` belongs to epoch `i / events_per_epoch` (see [`Generate::events_per_epoch`]), or a
+/// later one after an idle stall ([`Generate::idle_after`]). Within each epoch, every worker
+/// generates a contiguous share of the epoch's indices, so all workers move through the epochs
+/// together; [`Generate::rate`] throttles the source.
 ///
 /// ```
 /// use rill_runtime::{Batch, ReadStatus, Source, SourceReader, WorkerInfo};
@@ -50,6 +51,7 @@ pub struct Generate<T, F> {
     f: F,
     per_epoch: u64,
     rate: Option<f64>,
+    idle_after: Option<Duration>,
     record: PhantomData<fn() -> T>,
 }
 
@@ -70,6 +72,7 @@ impl<T, F> Generate<T, F> {
             f,
             per_epoch: 100_000,
             rate: None,
+            idle_after: None,
             record: PhantomData,
         }
     }
@@ -96,6 +99,19 @@ impl<T, F> Generate<T, F> {
             ..self
         }
     }
+
+    /// Closes the current epoch when a worker has generated nothing for `timeout` of wall-clock
+    /// time (e.g. between the records of a slow [`Generate::rate`]), so that windows over it fire
+    /// while it is still running: Flink's `withIdleness`, see
+    /// [`rill_runtime::Source::idleness`]. The records that follow belong to a later epoch than
+    /// `i / events_per_epoch` (the epoch of a worker's records then depends on timing; the
+    /// records themselves do not).
+    pub fn idle_after(self, timeout: Duration) -> Self {
+        Generate {
+            idle_after: Some(timeout),
+            ..self
+        }
+    }
 }
 
 impl<T, F> Source for Generate<T, F>
@@ -105,6 +121,10 @@ where
 {
     type Item = T;
     type Reader = GenerateReader<T, F>;
+
+    fn idleness(&self) -> Option<Duration> {
+        self.idle_after
+    }
 
     fn open(self, worker: WorkerInfo) -> Result<GenerateReader<T, F>> {
         let peers = worker.peers.max(1);
@@ -187,7 +207,8 @@ where
         if !self.settle() {
             return Ok(ReadStatus::Done);
         }
-        if batch.epoch() != self.epoch {
+        // The batch's epoch is a floor (an idle source's batch moves ahead).
+        if batch.epoch() < self.epoch {
             if !batch.is_empty() {
                 return Ok(ReadStatus::More);
             }
@@ -350,6 +371,34 @@ mod tests {
         }
         // Worker 1 of 2 owns indices 1 and 2 of every 3.
         assert_eq!(seen, [(0, 1), (0, 2), (1, 4), (1, 5), (2, 7), (2, 8)]);
+    }
+
+    #[test]
+    fn records_go_to_the_batchs_epoch_when_it_moved_ahead() {
+        let mut reader = numbers(45).events_per_epoch(10).open(worker(0, 1)).unwrap();
+        let mut batch = Batch::new(0, 4);
+        assert_eq!(reader.read(&mut batch).unwrap(), ReadStatus::More);
+        assert_eq!((batch.epoch(), batch.records.len()), (0, 4));
+        // The engine closes epoch 0 (the source was idle): the rest of the generator's epoch 0
+        // goes to epoch 3, and so do its epochs 1 and 2; epochs go on from there.
+        batch.clear();
+        batch.set_epoch(3);
+        let mut seen = Vec::new();
+        loop {
+            let status = reader.read(&mut batch).unwrap();
+            seen.extend(batch.records.iter().map(|&(i, _)| (batch.epoch(), i)));
+            batch.clear();
+            if status == ReadStatus::Done {
+                break;
+            }
+        }
+        let expected: Vec<(Epoch, u64)> = (4..45).map(|i| (i.max(30) / 10, i)).collect();
+        assert_eq!(seen, expected);
+        assert_eq!(
+            numbers(10).idle_after(Duration::from_millis(5)).idleness(),
+            Some(Duration::from_millis(5))
+        );
+        assert_eq!(numbers(10).idleness(), None);
     }
 
     #[test]

@@ -84,7 +84,8 @@ impl LineSplit {
             return Ok(Next::End);
         }
         if let Some(k) = self.per_epoch {
-            let epoch: Epoch = (self.number - 1) / k;
+            // The batch's epoch is a floor (an idle source's batch moves ahead).
+            let epoch: Epoch = ((self.number - 1) / k).max(batch.epoch());
             if epoch != batch.epoch() {
                 if !batch.is_empty() {
                     self.replay = true;
