@@ -1,0 +1,93 @@
+//! Entering a differential collection into a bulk loop: the epochs at which it changes start the
+//! loop, and at every epoch at which the loop runs it is sent whole, once.
+
+use differential_dataflow::consolidation::consolidate;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Pipeline;
+use timely::dataflow::operators::generic::Operator;
+use timely::dataflow::operators::vec::Broadcast;
+use timely::dataflow::operators::Capability;
+use timely::dataflow::StreamVec;
+use timely::order::Product;
+
+use crate::collection::Data;
+use crate::context::Epoch;
+
+/// The times of a loop directly inside the epochs.
+type Round = Product<Epoch, u64>;
+
+/// One `()` on every worker at every epoch at which some update of `updates` happens.
+pub(crate) fn changed_epochs<'scope, D: Data>(
+    updates: &StreamVec<'scope, Epoch, (D, Epoch, isize)>,
+) -> StreamVec<'scope, Epoch, ()> {
+    updates
+        .clone()
+        .unary_frontier::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
+            Pipeline,
+            "Changed",
+            |_, _| {
+                let mut noticed: Vec<Epoch> = Vec::new();
+                move |(input, frontier), output| {
+                    input.for_each(|time, data| {
+                        for (_, epoch, _) in data.iter() {
+                            if !noticed.contains(epoch) {
+                                noticed.push(*epoch);
+                                output.session(&time.delayed(epoch, 0)).give(());
+                            }
+                        }
+                    });
+                    noticed.retain(|epoch| frontier.less_equal(epoch));
+                }
+            },
+        )
+        .broadcast()
+}
+
+/// The value of the collection whose `updates` (entered into the loop) are given, at every tick
+/// of round 0 of `clock`: the accumulation of the updates up to that epoch.
+pub(crate) fn accumulate<'scope, D: Data>(
+    updates: StreamVec<'scope, Round, (D, Epoch, isize)>,
+    clock: StreamVec<'scope, Round, ()>,
+) -> StreamVec<'scope, Round, (D, isize)> {
+    updates.binary_frontier::<_, CapacityContainerBuilder<Vec<(D, isize)>>, _, _, _, _>(
+        clock,
+        Pipeline,
+        Pipeline,
+        "Enter",
+        |_, _| {
+            let mut pending: Vec<(D, Epoch, isize)> = Vec::new();
+            let mut value: Vec<(D, isize)> = Vec::new();
+            let mut ticks: Vec<Capability<Round>> = Vec::new();
+            move |(updates, frontier), (clock, _), output| {
+                updates.for_each(|_, data| pending.append(data));
+                clock.for_each(|tick, _| {
+                    if tick.time().inner == 0 {
+                        ticks.push(tick.retain(0));
+                    }
+                });
+                ticks.sort_by_key(|tick| *tick.time());
+                ticks.retain(|tick| {
+                    if frontier.less_equal(tick.time()) {
+                        return true;
+                    }
+                    let epoch = tick.time().outer;
+                    let before = value.len();
+                    let mut later = Vec::new();
+                    for (record, time, diff) in pending.drain(..) {
+                        if time <= epoch {
+                            value.push((record, diff));
+                        } else {
+                            later.push((record, time, diff));
+                        }
+                    }
+                    pending = later;
+                    if before > 0 && value.len() > before {
+                        consolidate(&mut value);
+                    }
+                    output.session(tick).give_iterator(value.iter().cloned());
+                    false
+                });
+            }
+        },
+    )
+}
