@@ -1,6 +1,7 @@
 //! A job: a name and the function that builds its dataflow on every worker.
 
 use std::fmt;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::context::Dataflow;
@@ -51,6 +52,13 @@ impl<F: BuildDataflow> Job<F> {
     /// it was started with, plus `--process I`.
     pub fn run_with(self, options: &RunOptions) -> Result<RunSummary> {
         execute(&self.name, self.build, options)
+    }
+
+    /// Runs the job as [`Job::run_with`] does, on a thread of its own: the caller goes on, e.g.
+    /// to feed the job's input handles and take its results epoch by epoch, and joins the
+    /// returned handle for the summary once the inputs are closed.
+    pub fn spawn(self, options: RunOptions) -> JoinHandle<Result<RunSummary>> {
+        std::thread::spawn(move || self.run_with(&options))
     }
 }
 

@@ -42,6 +42,8 @@ impl<T: 'static> Stream<'_, T> {
             }
         };
         let mut open_epochs: Vec<Epoch> = Vec::new();
+        // The latest epoch given to `epoch_done`.
+        let mut reported: Option<Epoch> = None;
         self.inner.sink(
             Exchange::new(route),
             &name.clone(),
@@ -67,7 +69,15 @@ impl<T: 'static> Stream<'_, T> {
                     .iter()
                     .take_while(|e| !frontier.less_equal(e))
                     .count();
-                for epoch in open_epochs.drain(..passed) {
+                // Every epoch below the frontier is complete: report those that had records
+                // here, then the latest one, so that writers learn of the end of epochs that
+                // brought them nothing too (`epoch_done(e)` covers every epoch up to `e`).
+                let latest = frontier.frontier().first().and_then(|f| f.checked_sub(1));
+                for epoch in open_epochs.drain(..passed).chain(latest) {
+                    if reported.is_some_and(|r| r >= epoch) {
+                        continue;
+                    }
+                    reported = Some(epoch);
                     if let Some(Err(error)) = writer.as_mut().map(|w| w.epoch_done(epoch)) {
                         fail(error);
                     }

@@ -2,8 +2,9 @@
 //!
 //! File sinks ([`text_file`], [`csv_file`], [`json_lines_file`]), [`stdout`], [`stderr`] and [`csv_to`] gather every
 //! record on worker 0, which writes them in one place; [`collect`] and [`for_each`] run on every
-//! worker.
+//! worker. [`changes_to`] writes a collection's changes as `+`/`-` lines, epoch by epoch.
 
+mod changes_to;
 mod collect;
 mod csv_to;
 mod encode;
@@ -13,7 +14,8 @@ mod stderr;
 mod stdout;
 mod writer;
 
-pub use self::collect::{collect, Collect, Collector};
+pub use self::changes_to::{changes_to, ChangesTo, ChangesWriter};
+pub use self::collect::{collect, Collect, CollectWriter, Collector};
 pub(crate) use self::csv_to::file_or_stdout;
 pub use self::csv_to::{csv_to, CsvTo};
 pub use self::encode::{CsvEncoding, Encode, JsonEncoding, TextEncoding};

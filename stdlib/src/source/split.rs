@@ -50,17 +50,29 @@ impl LineSplit {
             RillError::new(format!("cannot read input `{origin}`: {}", describe(&e)))
         };
         let mut file = open_input(path)?;
-        let len = file.metadata().map_err(fail)?.len();
-        let (peers, index) = (worker.peers.max(1) as u128, worker.index as u128);
-        let range_start = (index * len as u128 / peers) as u64;
-        let range_end = ((index + 1) * len as u128 / peers) as u64;
-        let start = line_start_at_or_after(&mut file, range_start, len).map_err(fail)?;
-        let end = line_start_at_or_after(&mut file, range_end, len)
-            .map_err(fail)?
-            .max(start);
+        let (start, end) = share(&mut file, worker).map_err(fail)?;
         let lines_before = count_newlines(&mut file, start).map_err(fail)?;
         file.seek(SeekFrom::Start(start)).map_err(fail)?;
-        Ok(LineSplit {
+        Ok(LineSplit::over(origin, file, start, end, lines_before))
+    }
+
+    /// The lines before the share of `path` that `worker` reads: those of the workers before it
+    /// (none for worker 0), for a reader whose records depend on the lines before its own.
+    pub(crate) fn before(path: &Path, worker: WorkerInfo) -> Result<Self> {
+        let origin = path.display().to_string();
+        let fail = |e: std::io::Error| {
+            RillError::new(format!("cannot read input `{origin}`: {}", describe(&e)))
+        };
+        let mut file = open_input(path)?;
+        let (start, _) = share(&mut file, worker).map_err(fail)?;
+        file.seek(SeekFrom::Start(0)).map_err(fail)?;
+        Ok(LineSplit::over(origin, file, 0, start, 0))
+    }
+
+    /// Reads the bytes `start..end` of `file` (positioned at `start`), whose first line is line
+    /// `lines_before + 1`.
+    fn over(origin: String, file: File, start: u64, end: u64, lines_before: u64) -> Self {
+        LineSplit {
             origin,
             reader: BufReader::with_capacity(CHUNK, file.take(end - start)),
             next_line: lines_before + 1,
@@ -68,7 +80,7 @@ impl LineSplit {
             number: 0,
             per_epoch: None,
             replay: false,
-        })
+        }
     }
 
     /// Puts `k` lines in each epoch: line `n` belongs to epoch `(n - 1) / k` (`None`: all in 0).
@@ -97,8 +109,13 @@ impl LineSplit {
         Ok(Next::Line(self.current()))
     }
 
+    /// Makes [`LineSplit::next_in`] return the line it returned last once more, for a reader that
+    /// finds only after decoding it that the line belongs to a later batch.
+    pub(crate) fn unread(&mut self) {
+        self.replay = true;
+    }
+
     /// The next line; `None` at the end of the share.
-    #[cfg(test)]
     pub(crate) fn next_line(&mut self) -> Result<Option<Line<'_>>> {
         Ok(self.advance()?.then(|| self.current()))
     }
@@ -206,6 +223,18 @@ pub(crate) fn first_line(path: &Path) -> Result<Option<Vec<u8>>> {
         }
     }
     Ok(Some(line))
+}
+
+/// The byte range `worker` reads of `file`: from the first line that starts in its range to the
+/// first line that starts in the next worker's.
+fn share(file: &mut File, worker: WorkerInfo) -> std::io::Result<(u64, u64)> {
+    let len = file.metadata()?.len();
+    let (peers, index) = (worker.peers.max(1) as u128, worker.index as u128);
+    let range_start = (index * len as u128 / peers) as u64;
+    let range_end = ((index + 1) * len as u128 / peers) as u64;
+    let start = line_start_at_or_after(file, range_start, len)?;
+    let end = line_start_at_or_after(file, range_end, len)?.max(start);
+    Ok((start, end))
 }
 
 /// The offset of the first line that starts at or after `offset` (`len` if none does).
