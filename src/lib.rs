@@ -131,8 +131,7 @@ pub mod prelude {
 /// What the code `dataflow!` generates refers to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use rill_runtime::bulk::BulkLoop;
     pub use rill_runtime::collection::{DiffLoop, Strategy};
-    // The bulk strategy is being built; until then bulk loops run on differential dataflow.
-    pub use rill_runtime::collection::DiffLoop as BulkLoop;
     pub use rill_runtime::{Dataflow, IntoRecords, Job, Windows};
 }
