@@ -81,6 +81,8 @@ impl<'scope, T: 'static> Collection<'scope, T> {
         T: super::Data,
     {
         let env = self.env.clone();
+        // A batch of differential updates may hold times later than its capability: each change
+        // goes out at its own epoch.
         let inner = self
             .inner
             .consolidate()
@@ -88,11 +90,17 @@ impl<'scope, T: 'static> Collection<'scope, T> {
             .unary(Pipeline, name, |_, _| {
                 |input, output| {
                     input.for_each(|time, batch| {
-                        output.session(&time).give_iterator(
-                            batch
-                                .drain(..)
-                                .map(|(data, epoch, diff)| Change { data, epoch, diff }),
-                        );
+                        batch.sort_by_key(|(_, epoch, _)| *epoch);
+                        let mut changes = batch.drain(..).peekable();
+                        while let Some(&(_, epoch, _)) = changes.peek() {
+                            let at = time.delayed(&epoch, 0);
+                            let mut session = output.session(&at);
+                            while let Some((data, _, diff)) =
+                                changes.next_if(|(_, next, _)| *next == epoch)
+                            {
+                                session.give(Change { data, epoch, diff });
+                            }
+                        }
                     })
                 }
             });
