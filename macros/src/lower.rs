@@ -220,7 +220,8 @@ fn lower_pipeline(node: &Node, remaining_uses: &mut Remaining) -> TokenStream {
                 };
                 let method = Ident::new(method, call.name.span());
                 let name = operator_name(spec, call.name.span());
-                let args = &call.args;
+                // Duration literals work in source options too: `generate(..).idle_after(20ms)`.
+                let args = call.args.iter().map(duration::lower_literals);
                 quote_spanned!(call.name.span()=> __rill_dataflow.#method(#name, #(#args),*))
             }
             (Stage::Op(call), Some((spec, input))) => {

@@ -5,7 +5,8 @@ use super::{Arg, ArgKind, Input, OpSpec, Output};
 pub const SPEC: OpSpec = OpSpec {
     name: "aggregate",
     aliases: &[],
-    summary: "runs an `Aggregate` (an accumulator type: create, add, result) over every window",
+    summary:
+        "runs an `Aggregate` (an accumulator type: create, add, merge, result) over every window",
     input: Input::Windowed,
     output: Output::Stream,
     args: &[Arg {

@@ -36,7 +36,7 @@ const KINDS: [(&str, &[&str], bool); 7] = [
     ("global_interval", &["interval"], true),
 ];
 
-const EXPECTED: &str = "write one of `tumbling(1s)`, `sliding(10s, 5s)`, `session(30s)`, `count_tumbling(100)`, `count_sliding(100, 10)`, `global_every(100)`";
+const EXPECTED: &str = "write one of `tumbling(1s)`, `sliding(10s, 5s)`, `session(30s)`, `count_tumbling(100)`, `count_sliding(100, 10)`, `global_every(100)`, `global_interval(1s)`";
 
 /// A call `name(args)` with a plain function name.
 fn call_named(expr: &Expr) -> Option<(String, &ExprCall)> {

@@ -18,7 +18,8 @@ fn main() -> Result<(), RillError> {
     let s = sums.clone();
     let ttl = Duration::from_secs(60);
     let job = dataflow! {
-        let running = source(generate(4, 0, |i, _| event(i)))
+        // Duration literals work in source options too.
+        let running = source(generate(4, 0, |i, _| event(i)).idle_after(30s))
             -> timestamps(|e: &(u64, String, u64)| e.0, bounded(1s))
             -> key_by(|e: &(u64, String, u64)| e.1.clone())
             -> keyed_process(
