@@ -8,8 +8,8 @@
 
 #![warn(missing_docs)]
 
-mod io_message;
 pub mod graph;
+mod io_message;
 pub mod prelude;
 pub mod sink;
 pub mod source;
