@@ -16,7 +16,7 @@ use super::clocked::Clocked;
 use super::groups::Groups;
 use super::index::Index;
 use super::{BulkCollection, LoopTime, Part};
-use crate::collection::{Data, Summable};
+use crate::collection::{largest, smallest, total, Data, Summable};
 use crate::key::stable_hash;
 
 impl<'scope, D: 'static, T: LoopTime> BulkCollection<'scope, D, T> {
@@ -86,9 +86,7 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
         K: Data,
         V: Data,
     {
-        self.reduce(name, |_, values, output| {
-            output.push((values[0].0.clone(), 1));
-        })
+        self.reduce(name, smallest)
     }
 
     /// `(key, largest value)` for every key.
@@ -97,9 +95,7 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
         K: Data,
         V: Data,
     {
-        self.reduce(name, |_, values, output| {
-            output.push((values[values.len() - 1].0.clone(), 1));
-        })
+        self.reduce(name, largest)
     }
 
     /// `(key, sum of values)` for every key, each value counted as often as it occurs (added in
@@ -110,12 +106,7 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
         V: Data,
         V: Summable,
     {
-        self.reduce(name, |_, values, output| {
-            let total = values.iter().fold(V::zero(), |total, (value, count)| {
-                total.plus(&value.times(*count))
-            });
-            output.push((total, 1));
-        })
+        self.reduce(name, total)
     }
 
     /// Calls `logic(key, values, output)` for every key with values, at every tick of the

@@ -27,6 +27,7 @@ pub use changes::Change;
 pub use float::F64;
 pub use iterate::{DiffLoop, DiffVariable, Strategy};
 pub use ops::Summable;
+pub(crate) use ops::{largest, smallest, total};
 
 /// What a collection's records must be: ordered and hashed (to group and join them), debuggable,
 /// and serialisable (to cross workers and processes).

@@ -183,9 +183,7 @@ impl<'scope, K: 'static, V: 'static, T: Time> Collection<'scope, (K, V), T> {
         K: Data,
         V: Data,
     {
-        self.reduce(name, |_, values, output| {
-            output.push((values[0].0.clone(), 1));
-        })
+        self.reduce(name, smallest)
     }
 
     /// `(key, largest value)` for every key.
@@ -194,9 +192,7 @@ impl<'scope, K: 'static, V: 'static, T: Time> Collection<'scope, (K, V), T> {
         K: Data,
         V: Data,
     {
-        self.reduce(name, |_, values, output| {
-            output.push((values[values.len() - 1].0.clone(), 1));
-        })
+        self.reduce(name, largest)
     }
 
     /// `(key, sum of values)` for every key, each value counted as often as it occurs.
@@ -206,13 +202,28 @@ impl<'scope, K: 'static, V: 'static, T: Time> Collection<'scope, (K, V), T> {
         V: Data,
         V: Summable,
     {
-        self.reduce(name, |_, values, output| {
-            let total = values.iter().fold(V::zero(), |total, (value, count)| {
-                total.plus(&value.times(*count))
-            });
-            output.push((total, 1));
-        })
+        self.reduce(name, total)
     }
+}
+
+/// The group function of `min`: the smallest of a key's values (they come sorted). Shared by
+/// both loop strategies, so that they compute the same results.
+pub(crate) fn smallest<K, V: Clone>(_: &K, values: &[(&V, isize)], output: &mut Vec<(V, isize)>) {
+    output.push((values[0].0.clone(), 1));
+}
+
+/// The group function of `max`: the largest of a key's values.
+pub(crate) fn largest<K, V: Clone>(_: &K, values: &[(&V, isize)], output: &mut Vec<(V, isize)>) {
+    output.push((values[values.len() - 1].0.clone(), 1));
+}
+
+/// The group function of `sum`: every value times its multiplicity, added in the order of the
+/// values, so that float sums agree bit for bit between strategies.
+pub(crate) fn total<K, V: Summable>(_: &K, values: &[(&V, isize)], output: &mut Vec<(V, isize)>) {
+    let total = values.iter().fold(V::zero(), |total, (value, count)| {
+        total.plus(&value.times(*count))
+    });
+    output.push((total, 1));
 }
 
 /// Values that `sum` adds up: numbers, and [`super::F64`].
