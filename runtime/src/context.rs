@@ -3,8 +3,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use timely::dataflow::Scope;
+use timely::dataflow::{ProbeHandle, Scope, StreamVec};
 
+use crate::checkpoint::{coordinator, Checkpointing};
 use crate::error::Failure;
 
 /// The timestamp of Rill's outer scope: an epoch (a batch of input, later an event-time watermark).
@@ -69,6 +70,8 @@ pub struct JobEnv {
     pub failure: Failure,
     /// The process-wide counters.
     pub metrics: Arc<Metrics>,
+    /// Checkpointing, if the run takes checkpoints.
+    pub checkpointing: Option<Arc<Checkpointing>>,
 }
 
 impl JobEnv {
@@ -78,6 +81,7 @@ impl JobEnv {
             worker: WorkerInfo::SINGLE,
             failure: Failure::default(),
             metrics: Arc::default(),
+            checkpointing: None,
         }
     }
 }
@@ -86,12 +90,33 @@ impl JobEnv {
 pub struct Dataflow<'scope> {
     pub(crate) scope: Scope<'scope, Epoch>,
     pub(crate) env: JobEnv,
+    pub(crate) checkpoints: Option<CheckpointFlow<'scope>>,
+}
+
+/// What sources need when the run takes checkpoints: the coordinator's announcements, which
+/// their outputs wait for, and the probe through which the coordinator follows their progress.
+pub(crate) struct CheckpointFlow<'scope> {
+    pub(crate) announcements: StreamVec<'scope, Epoch, Epoch>,
+    pub(crate) sources: ProbeHandle<Epoch>,
 }
 
 impl<'scope> Dataflow<'scope> {
-    /// Wraps a timely scope; used by the executor and by tests that drive timely directly.
+    /// Wraps a timely scope; used by the executor and by tests that drive timely directly. If
+    /// `env` takes checkpoints, builds the checkpoint coordinator.
     pub fn new(scope: Scope<'scope, Epoch>, env: JobEnv) -> Self {
-        Dataflow { scope, env }
+        let checkpoints = env.checkpointing.clone().map(|checkpointing| {
+            let sources = ProbeHandle::new();
+            let announcements = coordinator(scope, &env, checkpointing, sources.clone());
+            CheckpointFlow {
+                announcements,
+                sources,
+            }
+        });
+        Dataflow {
+            scope,
+            env,
+            checkpoints,
+        }
     }
 
     /// The worker this dataflow is being built on.

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use timely::communication::AllocatorBuilder;
 use timely::{CommunicationConfig, WorkerConfig};
 
+use crate::checkpoint::{attempt_from_environment, Checkpointing};
 use crate::context::{Dataflow, Epoch, JobEnv, Metrics, WorkerInfo};
 use crate::error::{Failure, Result, RillError};
 use crate::job::RunSummary;
@@ -33,8 +34,19 @@ where
                 1 => CommunicationConfig::Thread,
                 n => CommunicationConfig::Process(n),
             };
-            let (builders, _) = config.try_build().map_err(RillError::new)?;
-            run_workers(job, build, options, builders, 1, None)
+            let mut attempt = 0;
+            loop {
+                let (builders, _) = config.clone().try_build().map_err(RillError::new)?;
+                let run = run_workers(job, build.clone(), options, builders, 1, None, attempt);
+                match run {
+                    Err(error) if restarts(options, attempt) => {
+                        say(&format!("{error}"));
+                        attempt += 1;
+                        say_restart(options, attempt);
+                    }
+                    run => return run,
+                }
+            }
         }
         Mode::Cluster { hosts, process } => {
             let processes = hosts.len();
@@ -49,7 +61,16 @@ where
             let sockets = cluster.connect()?;
             panics::watch_cluster(process, cluster.hosts.clone());
             let (builders, network) = cluster.allocators(sockets)?;
-            match run_workers(job, build, options, builders, processes, Some(process)) {
+            let attempt = attempt_from_environment();
+            match run_workers(
+                job,
+                build,
+                options,
+                builders,
+                processes,
+                Some(process),
+                attempt,
+            ) {
                 // The network threads wait for every peer to finish cleanly; dropping `network`
                 // joins them.
                 Ok(summary) => {
@@ -86,6 +107,7 @@ fn run_workers<F>(
     builders: Vec<AllocatorBuilder>,
     processes: usize,
     process: Option<usize>,
+    attempt: u64,
 ) -> Result<RunSummary>
 where
     F: for<'s> FnOnce(&mut Dataflow<'s>) + Clone + Send + Sync + 'static,
@@ -93,6 +115,14 @@ where
     let failure = Failure::default();
     let metrics = Arc::<Metrics>::default();
     let started = Instant::now();
+    let checkpointing = Checkpointing::from_options(
+        &options.checkpoints,
+        job,
+        processes,
+        options.workers,
+        attempt,
+    )?
+    .map(Arc::new);
     let show = !options.quiet && process.unwrap_or(0) == 0 && std::io::stderr().is_terminal();
     let progress = Progress::start(job, metrics.clone(), started, show);
     let (name, workers) = (job.to_string(), options.workers);
@@ -100,6 +130,7 @@ where
         worker: WorkerInfo::SINGLE,
         failure: failure.clone(),
         metrics: metrics.clone(),
+        checkpointing: checkpointing.clone(),
     };
     // One copy of the build function (and of everything it captured) per worker; the last
     // worker gets the original, so a single-threaded run copies nothing.
@@ -131,6 +162,11 @@ where
                 let mut dataflow = Dataflow::new(scope, env.clone());
                 build(&mut dataflow);
             });
+            if let Some(checkpointing) = env.checkpointing.as_ref() {
+                if let Err(error) = checkpointing.check_all_restored(worker.index()) {
+                    env.failure.fail(error);
+                }
+            }
             while !env.failure.is_set() && worker.step_or_park(Some(PARK)) {}
             if env.failure.is_set() {
                 for id in worker.installed_dataflows() {
@@ -163,4 +199,26 @@ where
         print_summary(&summary, process);
     }
     Ok(summary)
+}
+
+/// Whether a job that failed in `attempt` is started again: it takes checkpoints and has
+/// attempts left.
+pub(crate) fn restarts(options: &RunOptions, attempt: u64) -> bool {
+    let checkpoints = &options.checkpoints;
+    checkpoints.checkpoint_dir.is_some() && attempt < u64::from(checkpoints.restart_attempts)
+}
+
+/// Waits the restart delay, saying which attempt comes next.
+pub(crate) fn say_restart(options: &RunOptions, attempt: u64) {
+    let checkpoints = &options.checkpoints;
+    say(&format!(
+        "restarting from the newest complete checkpoint in {} in {:.1} s (attempt {attempt} of {})",
+        checkpoints
+            .checkpoint_dir
+            .as_ref()
+            .map_or(String::new(), |d| d.display().to_string()),
+        checkpoints.restart_delay,
+        checkpoints.restart_attempts
+    ));
+    std::thread::sleep(checkpoints.restart_delay());
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::checkpoint::Position;
 use crate::context::{Epoch, WorkerInfo};
 use crate::error::Result;
 
@@ -127,6 +128,21 @@ pub trait SourceReader: 'static {
     /// is, so a reader that compares its own epoch with the batch's compares
     /// `own.max(batch.epoch())`.
     fn read(&mut self, batch: &mut Batch<Self::Item>) -> Result<ReadStatus>;
+
+    /// Where the reader is: the next `read` goes on from here. Checkpoints record it; `None` (the
+    /// default) means the reader cannot resume, and a job that takes checkpoints refuses it.
+    fn position(&self) -> Option<Position> {
+        None
+    }
+
+    /// Moves the reader to a position that [`SourceReader::position`] returned, in a run with
+    /// the same number of workers, after the reader was opened.
+    fn seek(&mut self, position: &Position) -> Result<()> {
+        let _ = position;
+        Err(crate::error::RillError::new(
+            "this source cannot resume from a checkpoint",
+        ))
+    }
 }
 
 /// Which workers write a sink's records.
@@ -156,4 +172,21 @@ pub trait SinkWriter<T>: 'static {
     fn epoch_done(&mut self, epoch: Epoch) -> Result<()>;
     /// The input has ended: flush and close.
     fn finish(&mut self) -> Result<()>;
+
+    /// In a job that takes checkpoints: everything written so far is the output of checkpoint
+    /// `id`, which is complete; make it durable and visible. An exactly-once writer records the
+    /// commit, so that [`SinkWriter::recover`] can find it. The default does nothing.
+    fn commit(&mut self, id: Epoch) -> Result<()> {
+        let _ = id;
+        Ok(())
+    }
+
+    /// When a job restores checkpoint `restored`: rolls the output back to the last commit at or
+    /// before it and returns that commit's id, so that the engine writes only what came after.
+    /// The default, `None`, cannot tell: the engine writes again all output it held back, which
+    /// may repeat some (at-least-once).
+    fn recover(&mut self, restored: Epoch) -> Result<Option<Epoch>> {
+        let _ = restored;
+        Ok(None)
+    }
 }

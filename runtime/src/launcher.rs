@@ -6,7 +6,9 @@ use std::process::{Child, Command};
 use std::thread;
 use std::time::Duration;
 
+use crate::checkpoint::ATTEMPT_VARIABLE;
 use crate::error::{Result, RillError};
+use crate::execute::{restarts, say_restart};
 use crate::hosts::is_local;
 use crate::options::RunOptions;
 use crate::progress::say;
@@ -42,13 +44,30 @@ pub(crate) fn launch(hosts: &[String], options: &RunOptions) -> Result<()> {
             hosts.len()
         ));
     }
+    let mut attempt = 0;
+    loop {
+        match run_attempt(hosts, &local, attempt) {
+            Err(error) if restarts(options, attempt) => {
+                say(&format!("{error}"));
+                attempt += 1;
+                say_restart(options, attempt);
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Starts the local processes as attempt `attempt` of the job and waits for all of them; fails,
+/// after killing the others, as soon as one process exits unsuccessfully.
+fn run_attempt(hosts: &[String], local: &[usize], attempt: u64) -> Result<()> {
     let program = std::env::current_exe()
         .map_err(|e| RillError::new(format!("cannot find this program to launch it: {e}")))?;
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let mut running: Vec<(usize, Child)> = Vec::with_capacity(local.len());
-    for process in local {
+    for &process in local {
         let spawned = Command::new(&program)
             .env(LAUNCHER_PID, std::process::id().to_string())
+            .env(ATTEMPT_VARIABLE, attempt.to_string())
             .args(&args)
             .arg("--process")
             .arg(process.to_string())

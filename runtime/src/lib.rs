@@ -5,6 +5,7 @@
 //! [`KeyedStream`]. This crate is the only one (with `rill-stdlib`) that names timely's APIs.
 
 pub mod bulk;
+pub mod checkpoint;
 pub mod collection;
 pub mod context;
 pub mod error;

@@ -30,6 +30,87 @@ pub struct RunOptions {
     /// Show no progress line and no summary.
     #[arg(long)]
     pub quiet: bool,
+    /// Take checkpoints into this directory (shared by all processes) and restart from them.
+    #[command(flatten)]
+    pub checkpoints: CheckpointOptions,
+}
+
+/// The fault-tolerance flags: where and how often to checkpoint, what to restore, how to restart.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckpointOptions {
+    /// Take checkpoints into DIR (one directory shared by all processes of the job). The launcher
+    /// then restarts a failed job from the newest complete checkpoint.
+    #[arg(long, value_name = "DIR")]
+    pub checkpoint_dir: Option<PathBuf>,
+    /// Seconds between checkpoints.
+    #[arg(long, value_name = "SECS", default_value_t = 1.0)]
+    pub checkpoint_interval: f64,
+    /// How many complete checkpoints to keep; older ones are deleted.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub checkpoints_kept: usize,
+    /// Start from this checkpoint (`DIR/chk-N`) or the newest valid one under a checkpoint
+    /// directory.
+    #[arg(long, value_name = "PATH")]
+    pub restore: Option<PathBuf>,
+    /// Restore even if the checkpoint has state for operators this job lacks, or lacks state for
+    /// some of its operators (those start empty).
+    #[arg(long)]
+    pub allow_non_restored_state: bool,
+    /// How many times the launcher restarts a failed job before giving up.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub restart_attempts: u32,
+    /// Seconds the launcher waits before restarting a failed job.
+    #[arg(long, value_name = "SECS", default_value_t = 0.5)]
+    pub restart_delay: f64,
+}
+
+impl Default for CheckpointOptions {
+    /// No checkpoints.
+    fn default() -> Self {
+        CheckpointOptions {
+            checkpoint_dir: None,
+            checkpoint_interval: 1.0,
+            checkpoints_kept: 3,
+            restore: None,
+            allow_non_restored_state: false,
+            restart_attempts: 3,
+            restart_delay: 0.5,
+        }
+    }
+}
+
+impl CheckpointOptions {
+    /// The checkpoint interval as a duration.
+    pub fn interval(&self) -> Duration {
+        Duration::from_secs_f64(self.checkpoint_interval)
+    }
+
+    /// The restart delay as a duration.
+    pub fn restart_delay(&self) -> Duration {
+        Duration::from_secs_f64(self.restart_delay)
+    }
+
+    fn validate(&self) -> Result<()> {
+        for (flag, value) in [
+            ("--checkpoint-interval", self.checkpoint_interval),
+            ("--restart-delay", self.restart_delay),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(RillError::new(format!(
+                    "{flag} must be a number of seconds, not {value}"
+                )));
+            }
+        }
+        if self.checkpoint_interval == 0.0 {
+            return Err(RillError::new("--checkpoint-interval must be above 0"));
+        }
+        if self.checkpoints_kept == 0 {
+            return Err(RillError::new(
+                "--checkpoints-kept must be at least 1: the newest checkpoint is what a restart needs",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A parser with nothing but the run options, for jobs without their own flags.
@@ -67,6 +148,7 @@ impl Default for RunOptions {
             process: None,
             connect_timeout: 30.0,
             quiet: false,
+            checkpoints: CheckpointOptions::default(),
         }
     }
 }
@@ -99,7 +181,7 @@ impl RunOptions {
                 self.connect_timeout
             )));
         }
-        Ok(())
+        self.checkpoints.validate()
     }
 
     /// The connect timeout as a duration.

@@ -53,6 +53,27 @@ impl<D> InOrder<D> {
         }
     }
 
+    /// Applies the batches of every epoch up to `last`, in epoch order, and calls `complete` for
+    /// each: what a checkpoint after epoch `last` needs, whatever the frontier allows next.
+    pub(crate) fn complete_through<S>(
+        &mut self,
+        last: Epoch,
+        state: &mut S,
+        apply: impl Fn(&mut S, &Capability<Epoch>, &mut Vec<D>),
+        complete: impl Fn(&mut S, &Capability<Epoch>),
+    ) {
+        while let Some(entry) = self.open.first_entry() {
+            if *entry.key() > last {
+                break;
+            }
+            let (epoch, capability) = entry.remove_entry();
+            for mut batch in self.stash.remove(&epoch).unwrap_or_default() {
+                apply(state, &capability, &mut batch);
+            }
+            complete(state, &capability);
+        }
+    }
+
     /// Applies the batches the frontier (least epoch `frontier_low`, `None` once the input has
     /// ended) now allows, in epoch order, and calls `complete` for every epoch it has passed.
     pub(crate) fn advance<S>(

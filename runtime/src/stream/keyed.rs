@@ -13,6 +13,7 @@ use timely::dataflow::operators::generic::Operator;
 
 use super::in_order::InOrder;
 use super::{KeyedStream, Stream};
+use crate::checkpoint::StateWriter;
 use crate::context::Epoch;
 use crate::key::{worker_for_key, Key, Record, StableHashMap};
 
@@ -149,7 +150,7 @@ impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
 
     /// The operator behind every keyed aggregate: per-key accumulators created by `init`, updated
     /// by `update`, and reported through `output` for the keys an epoch changed.
-    pub fn aggregate<A: 'static, O: Record>(
+    pub fn aggregate<A: Record, O: Record>(
         self,
         name: &str,
         init: impl FnMut() -> A + 'static,
@@ -169,11 +170,34 @@ impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
             update,
             output,
         };
+        let mut writer = StateWriter::register(&self.env, name);
+        if let Some(writer) = writer.as_ref() {
+            match writer.restore() {
+                Ok(restored) => accumulators.state = restored.unwrap_or_default(),
+                Err(error) => self.env.failure.fail(error.context(name)),
+            }
+        }
         let mut order = InOrder::default();
         let inner = self.pairs.unary_frontier(route, name, move |_, _| {
             move |(input, frontier), out| {
                 let low = frontier.frontier().first().copied();
                 let mut state = (&mut accumulators, out);
+                // Before an epoch after an announced checkpoint: complete the epochs up to it
+                // and write the accumulators.
+                while let Some(id) = writer.as_ref().and_then(|w| w.due(low)) {
+                    order.complete_through(
+                        id,
+                        &mut state,
+                        |(acc, _), cap, batch| acc.apply(*cap.time(), batch),
+                        |(acc, out), cap| {
+                            let mut session = out.session(cap);
+                            acc.emit(*cap.time(), |record| session.give(record));
+                        },
+                    );
+                    if let Some(writer) = writer.as_mut() {
+                        writer.write(id, &state.0.state);
+                    }
+                }
                 order.advance(
                     low,
                     &mut state,

@@ -12,6 +12,7 @@ mod keyed;
 mod merge;
 mod sink;
 mod source;
+mod staged_sink;
 
 use timely::dataflow::StreamVec;
 

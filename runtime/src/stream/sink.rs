@@ -3,7 +3,9 @@
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::Operator;
 
+use super::staged_sink::staged_sink;
 use super::Stream;
+use crate::checkpoint::StateWriter;
 use crate::context::Epoch;
 use crate::io::{Placement, Sink, SinkWriter};
 use crate::key::Record;
@@ -11,6 +13,8 @@ use crate::key::Record;
 impl<T: 'static> Stream<'_, T> {
     /// Writes every record to `sink`: on worker 0 if the sink is [`Placement::Gathered`], on the
     /// worker that holds the record otherwise. A write error fails the job, naming the operator.
+    /// In a job that takes checkpoints, output reaches the writer once its checkpoint is complete
+    /// (see [`SinkWriter::commit`]).
     pub fn sink<S: Sink<T>>(self, name: &str, sink: S)
     where
         T: Record,
@@ -41,6 +45,10 @@ impl<T: 'static> Stream<'_, T> {
                 target
             }
         };
+        if let Some(state) = StateWriter::register(&env, &name) {
+            staged_sink(self.inner, route, &name, env, writer, state);
+            return;
+        }
         let mut open_epochs: Vec<Epoch> = Vec::new();
         // The latest epoch given to `epoch_done`.
         let mut reported: Option<Epoch> = None;

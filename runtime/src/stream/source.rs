@@ -9,12 +9,18 @@
 
 use std::time::{Duration, Instant};
 
+use std::collections::BTreeMap;
+
+use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::operators::generic::OutputBuilder;
+use timely::dataflow::operators::Probe;
+use timely::progress::Antichain;
 
 use super::Stream;
+use crate::checkpoint::{Position, StateWriter};
 use crate::context::{Dataflow, Epoch};
-use crate::error::RillError;
+use crate::error::{Result, RillError};
 use crate::io::{BadRecord, Batch, ReadStatus, Source, SourceReader};
 
 /// How many records a source emits before it yields to the rest of the dataflow. A batch travels
@@ -51,32 +57,70 @@ impl<'scope> Dataflow<'scope> {
         let (errors_out, errors) = builder.new_output::<Vec<BadRecord>>();
         let mut records_out = OutputBuilder::from(records_out);
         let mut errors_out = OutputBuilder::from(errors_out);
+        let mut checkpoint = self.checkpoints.as_ref().and_then(|flow| {
+            // An output without records whose frontier is the source's own progress, for the
+            // coordinator; the record outputs also wait for the coordinator's announcements.
+            let (progress_out, progress) = builder.new_output::<Vec<()>>();
+            progress.probe_with(&flow.sources);
+            let waits = [(0, Antichain::from_elem(0)), (1, Antichain::from_elem(0))];
+            let announcements =
+                builder.new_input_connection(flow.announcements.clone(), Pipeline, waits);
+            Some(SourceCheckpoint {
+                writer: StateWriter::register(&env, name)?,
+                announcements,
+                boundaries: BTreeMap::new(),
+                _progress: progress_out,
+            })
+        });
         let name = name.to_owned();
         let operator_env = env.clone();
         let idleness = source.idleness();
 
         builder.build(move |capabilities| {
             let mut capabilities = Some(capabilities);
-            let mut reader = match source.open(operator_env.worker) {
+            let mut batch: Batch<S::Item> = Batch::new(0, BATCH_RECORDS);
+            let opened = source.open(operator_env.worker).and_then(|mut reader| {
+                if let Some(checkpoint) = checkpoint.as_ref() {
+                    checkpoint.restore(&mut reader, &mut batch)?;
+                }
+                Ok(reader)
+            });
+            let mut reader = match opened {
                 Ok(reader) => Some(reader),
                 Err(error) => {
                     operator_env.failure.fail(error.context(&name));
                     None
                 }
             };
-            let mut batch: Batch<S::Item> = Batch::new(0, BATCH_RECORDS);
             let mut idle = Idle::new(idleness);
             move |_frontiers| {
+                if let (Some(checkpoint), Some(checkpointing)) =
+                    (checkpoint.as_mut(), operator_env.checkpointing.as_ref())
+                {
+                    checkpoint
+                        .announcements
+                        .for_each(|_, ids| ids.drain(..).for_each(|id| checkpointing.announce(id)));
+                }
                 let (Some(caps), Some(source)) = (capabilities.as_mut(), reader.as_mut()) else {
                     capabilities = None;
+                    if let Some(checkpoint) = checkpoint.as_mut() {
+                        checkpoint.write_due();
+                    }
                     return;
                 };
+                let before = checkpoint.as_ref().map(|_| source.position());
                 let status = source.read(&mut batch);
                 let wake = match status {
                     Ok(ReadStatus::Done) | Err(_) => None,
                     Ok(_) => idle.after_read(&mut batch),
                 };
                 let epoch: Epoch = batch.epoch();
+                if let (Some(checkpoint), Some(before)) = (checkpoint.as_mut(), before) {
+                    let after = matches!(status, Ok(ReadStatus::Done)).then(|| source.position());
+                    if let Err(error) = checkpoint.record(epoch, before, after) {
+                        operator_env.failure.fail(error.context(&name));
+                    }
+                }
                 for cap in caps.iter_mut() {
                     if *cap.time() < epoch {
                         cap.downgrade(&epoch);
@@ -111,6 +155,9 @@ impl<'scope> Dataflow<'scope> {
                         reader = None;
                     }
                 }
+                if let Some(checkpoint) = checkpoint.as_mut() {
+                    checkpoint.write_due();
+                }
             }
         });
         (
@@ -120,6 +167,66 @@ impl<'scope> Dataflow<'scope> {
             },
             Stream { inner: errors, env },
         )
+    }
+}
+
+/// A source's part in checkpoints: the announcements it waits for (input handle `A`), where each
+/// epoch starts, and its progress output (`P`).
+struct SourceCheckpoint<A, P> {
+    writer: StateWriter,
+    announcements: A,
+    /// `epoch -> position`: the records from `position` on belong to `epoch` or later. The last
+    /// entry, at `Epoch::MAX`, is the end of the input.
+    boundaries: BTreeMap<Epoch, Position>,
+    _progress: P,
+}
+
+impl<A, P> SourceCheckpoint<A, P> {
+    /// Seeks a freshly opened reader to its position in the restored checkpoint, if any.
+    fn restore<R: SourceReader>(&self, reader: &mut R, batch: &mut Batch<R::Item>) -> Result<()> {
+        if let Some((epoch, position)) = self.writer.restore::<(Epoch, Position)>()? {
+            reader.seek(&position)?;
+            if epoch != Epoch::MAX {
+                batch.set_epoch(epoch);
+            }
+        }
+        Ok(())
+    }
+
+    /// After a read at `epoch` that started at `before` (and, if it ended the input, ended at
+    /// `after`): notes where `epoch` starts if it is new.
+    fn record(
+        &mut self,
+        epoch: Epoch,
+        before: Option<Position>,
+        after: Option<Option<Position>>,
+    ) -> Result<()> {
+        let unsupported =
+            || RillError::new("this source cannot be checkpointed: its reader reports no position");
+        if self
+            .boundaries
+            .last_key_value()
+            .is_none_or(|(last, _)| *last < epoch)
+        {
+            self.boundaries
+                .insert(epoch, before.ok_or_else(unsupported)?);
+        }
+        if let Some(end) = after {
+            self.boundaries
+                .insert(Epoch::MAX, end.ok_or_else(unsupported)?);
+        }
+        Ok(())
+    }
+
+    /// Writes the position after every announced checkpoint the reader has moved past.
+    fn write_due(&mut self) {
+        while let Some(id) = self.writer.due(None) {
+            let Some((&epoch, position)) = self.boundaries.range(id + 1..).next() else {
+                break;
+            };
+            self.writer.write(id, &(epoch, position.clone()));
+            self.boundaries = self.boundaries.split_off(&epoch);
+        }
     }
 }
 

@@ -8,8 +8,15 @@ use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::operators::generic::OutputBuilder;
 use timely::dataflow::StreamVec;
 
+use std::path::Path;
+
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::operators::Capability;
+
 use super::Millis;
+use crate::checkpoint::{from_frame, to_frame, StateWriter, FINAL_CHECKPOINT};
 use crate::context::Epoch;
+use crate::error::{Result, RillError};
 use crate::key::{worker_for_key, Key, Record};
 use crate::stream::{KeyedStream, Stream};
 
@@ -91,6 +98,44 @@ impl<K, T> EventClock<K, T> {
     /// Hands `on` every record the frontier (least epoch `low`, `None` at the end of the input)
     /// allows, in epoch order, and the watermark after every epoch it has passed.
     pub(crate) fn advance(&mut self, low: Option<Epoch>, on: &mut impl OnEvents<K, T>) {
+        self.complete_before(low, on);
+        match low {
+            // The current epoch: no earlier record can come, so its records go in now (unless they
+            // must be sorted first, which needs all of them).
+            Some(_) if self.sorted => {}
+            Some(low) => {
+                for (key, (ts, record)) in self.stash.remove(&low).unwrap_or_default() {
+                    on.record(key, ts, record, self.watermark());
+                }
+            }
+            None => on.watermark(Millis::MAX),
+        }
+    }
+
+    /// Hands `on` the records and watermarks of every epoch up to checkpoint `id` and no later
+    /// one (of all epochs, and the end of the input, for the final checkpoint).
+    pub(crate) fn complete_through(&mut self, id: Epoch, on: &mut impl OnEvents<K, T>) {
+        if id == FINAL_CHECKPOINT {
+            self.advance(None, on);
+        } else {
+            self.complete_before(Some(id + 1), on);
+        }
+    }
+
+    /// The clock's part of a checkpoint: the largest timestamp of the completed epochs. (The
+    /// records and marks of later epochs are not part of it: the sources replay them.)
+    pub(crate) fn snapshot(&self) -> Result<Vec<u8>> {
+        to_frame(&self.largest)
+    }
+
+    /// Restores what [`EventClock::snapshot`] wrote.
+    pub(crate) fn restore(&mut self, frame: &[u8], origin: &Path) -> Result<()> {
+        self.largest = from_frame(origin, frame)?;
+        Ok(())
+    }
+
+    /// Hands `on` the records and watermarks of every epoch before `low`, in epoch order.
+    fn complete_before(&mut self, low: Option<Epoch>, on: &mut impl OnEvents<K, T>) {
         loop {
             let next = [self.stash.keys().next(), self.marks.keys().next()]
                 .into_iter()
@@ -112,17 +157,21 @@ impl<K, T> EventClock<K, T> {
             }
             on.watermark(self.watermark());
         }
-        match low {
-            // The current epoch: no earlier record can come, so its records go in now (unless they
-            // must be sorted first, which needs all of them).
-            Some(_) if self.sorted => {}
-            Some(low) => {
-                for (key, (ts, record)) in self.stash.remove(&low).unwrap_or_default() {
-                    on.record(key, ts, record, self.watermark());
-                }
-            }
-            None => on.watermark(Millis::MAX),
-        }
+    }
+}
+
+/// Sends `records` (and empties it) at `capability`.
+fn give<O: 'static>(
+    output: &mut OutputBuilder<Epoch, CapacityContainerBuilder<Vec<O>>>,
+    capability: &Capability<Epoch>,
+    records: &mut Vec<O>,
+) {
+    if !records.is_empty() {
+        output
+            .activate()
+            .session(capability)
+            .give_container(records);
+        records.clear();
     }
 }
 
@@ -140,6 +189,10 @@ pub(crate) trait EventLogic<K, T>: OnEvents<K, T> + 'static {
     }
     /// The records produced so far on each output, handed over and cleared after every invocation.
     fn outputs(&mut self) -> (&mut Vec<Self::First>, &mut Vec<Self::Second>);
+    /// The operator's state, encoded for a checkpoint.
+    fn snapshot(&self) -> Result<Vec<u8>>;
+    /// Restores state that [`EventLogic::snapshot`] encoded; `origin` names it in errors.
+    fn restore(&mut self, frame: &[u8], origin: &Path) -> Result<()>;
 }
 
 /// Builds an event-time operator: `pairs` exchanged by key, `marks` (broadcast) beside them, both
@@ -165,6 +218,25 @@ pub(crate) fn event_operator<'scope, K: Key, T: Record, L: EventLogic<K, T>>(
         OutputBuilder::from(first_out),
         OutputBuilder::from(second_out),
     );
+    let mut writer = StateWriter::register(&env, name);
+    if let Some(writer) = writer.as_ref() {
+        let restored = writer
+            .restore_frames()
+            .and_then(|frames| match frames.as_deref() {
+                Some([clock_frame, logic_frame]) => {
+                    clock.restore(clock_frame, &writer.origin())?;
+                    logic.restore(logic_frame, &writer.origin())
+                }
+                Some(_) => Err(RillError::new(format!(
+                    "{}: expected the clock's and the operator's state",
+                    writer.origin().display()
+                ))),
+                None => Ok(()),
+            });
+        if let Err(error) = restored {
+            env.failure.fail(error.context(name));
+        }
+    }
     builder.build(move |capabilities| {
         let mut capabilities = Some(capabilities);
         move |frontiers| {
@@ -173,24 +245,33 @@ pub(crate) fn event_operator<'scope, K: Key, T: Record, L: EventLogic<K, T>>(
                 .filter_map(|f| f.frontier().first().copied())
                 .min();
             marks.for_each(|time, batch| clock.marks(*time.time(), batch));
-            clock.advance(low, &mut logic);
-            records.for_each(|time, batch| clock.records(*time.time(), batch, low, &mut logic));
             let Some(caps) = capabilities.as_mut() else {
                 return;
             };
+            // Before an epoch after an announced checkpoint: complete the epochs up to it, send
+            // what they produced (at an epoch up to it), and write the state.
+            while let Some(id) = writer.as_ref().and_then(|w| w.due(low)) {
+                clock.complete_through(id, &mut logic);
+                let (first, second) = logic.outputs();
+                give(&mut first_out, &caps[0], first);
+                give(&mut second_out, &caps[1], second);
+                let frames = clock
+                    .snapshot()
+                    .and_then(|c| Ok(vec![c, logic.snapshot()?]));
+                if let Some(writer) = writer.as_mut() {
+                    writer.write_frames(id, frames);
+                }
+                let after = id.saturating_add(1);
+                caps.iter_mut()
+                    .filter(|cap| *cap.time() < after)
+                    .for_each(|cap| cap.downgrade(&after));
+            }
+            clock.advance(low, &mut logic);
+            records.for_each(|time, batch| clock.records(*time.time(), batch, low, &mut logic));
             let wake = logic.after_events();
             let (first, second) = logic.outputs();
-            if !first.is_empty() {
-                first_out.activate().session(&caps[0]).give_container(first);
-                first.clear();
-            }
-            if !second.is_empty() {
-                second_out
-                    .activate()
-                    .session(&caps[1])
-                    .give_container(second);
-                second.clear();
-            }
+            give(&mut first_out, &caps[0], first);
+            give(&mut second_out, &caps[1], second);
             match low {
                 Some(low) => {
                     caps.iter_mut().for_each(|cap| cap.downgrade(&low));

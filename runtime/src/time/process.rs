@@ -15,6 +15,7 @@
 //!   the key's last record, or when a record comes `ttl` or more after it.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
@@ -22,6 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use super::clock::{event_operator, EventClock, EventLogic, OnEvents};
 use super::{KeyedTimedStream, Millis};
+use crate::checkpoint::{from_frame, to_frame};
+use crate::error::Result;
 use crate::key::{key_group, Key, Record, StableHashMap, MAX_KEY_GROUPS};
 use crate::stream::Stream;
 
@@ -152,6 +155,7 @@ impl<'scope, O: 'static> ProcessOutput<'scope, O, ()> {
 }
 
 /// A key's state and when it last saw a record.
+#[derive(Serialize, Deserialize)]
 struct Entry<S> {
     state: S,
     last_seen: Millis,
@@ -295,6 +299,25 @@ where
         self.fire(TimeDomain::ProcessingTime, now);
         let (due, _) = self.processing_timers.first()?;
         Some(Duration::from_millis(due.saturating_sub(now)))
+    }
+
+    fn snapshot(&self) -> Result<Vec<u8>> {
+        to_frame(&(
+            &self.groups,
+            &self.event_timers,
+            &self.processing_timers,
+            self.watermark,
+        ))
+    }
+
+    fn restore(&mut self, frame: &[u8], origin: &Path) -> Result<()> {
+        (
+            self.groups,
+            self.event_timers,
+            self.processing_timers,
+            self.watermark,
+        ) = from_frame(origin, frame)?;
+        Ok(())
     }
 
     fn outputs(&mut self) -> (&mut Vec<O>, &mut Vec<X>) {

@@ -25,13 +25,17 @@
 //! keeps the session's records instead and aggregates them when the session fires.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::assign::Windows;
 use super::clock::{event_operator, EventClock, EventLogic, OnEvents};
 use super::{KeyedTimedStream, Late, Millis};
+use crate::checkpoint::{from_frame, to_frame};
+use crate::error::Result;
 use crate::key::{Key, Record, StableHashMap};
 use crate::stream::Stream;
 
@@ -90,8 +94,8 @@ pub struct WindowResult<K, V> {
 /// assert_eq!(range.result(&merged), (-1, 7));
 /// ```
 pub trait Aggregate<T>: 'static {
-    /// The running state of one window.
-    type Acc: 'static;
+    /// The running state of one window: serialisable, as checkpoints store it.
+    type Acc: Serialize + DeserializeOwned + 'static;
     /// What a window emits.
     type Out: 'static;
     /// An empty accumulator.
@@ -123,7 +127,7 @@ pub struct FnAggregate<C, A, M, R> {
     result: R,
 }
 
-impl<T, Acc: 'static, Out: 'static, C, A, M, R> Aggregate<T> for FnAggregate<C, A, M, R>
+impl<T, Acc: Record, Out: 'static, C, A, M, R> Aggregate<T> for FnAggregate<C, A, M, R>
 where
     C: FnMut() -> Acc + 'static,
     A: FnMut(&mut Acc, T) + 'static,
@@ -150,7 +154,7 @@ where
 }
 
 /// An aggregation whose accumulators merge.
-fn aggregate_of<T, Acc: 'static, Out: 'static>(
+fn aggregate_of<T, Acc: Record, Out: 'static>(
     create: impl FnMut() -> Acc + 'static,
     add: impl FnMut(&mut Acc, T) + 'static,
     merge: impl FnMut(Acc, Acc) -> Acc + 'static,
@@ -165,7 +169,7 @@ fn aggregate_of<T, Acc: 'static, Out: 'static>(
 }
 
 /// An aggregation whose accumulators cannot merge (sessions keep their records).
-fn unmergeable<T, Acc: 'static, Out: 'static>(
+fn unmergeable<T, Acc: Record, Out: 'static>(
     create: impl FnMut() -> Acc + 'static,
     add: impl FnMut(&mut Acc, T) + 'static,
     result: impl FnMut(&Acc) -> Out + 'static,
@@ -181,7 +185,7 @@ fn unmergeable<T, Acc: 'static, Out: 'static>(
 /// `reduce` as an [`Aggregate`]: the accumulator is the records combined so far.
 struct Reduce<F>(F);
 
-impl<T: Clone + 'static, F: FnMut(T, T) -> T + 'static> Aggregate<T> for Reduce<F> {
+impl<T: Clone + Record, F: FnMut(T, T) -> T + 'static> Aggregate<T> for Reduce<F> {
     type Acc = Option<T>;
     type Out = T;
     fn create(&mut self) -> Option<T> {
@@ -478,6 +482,7 @@ struct Book<K, T, G: Aggregate<T>> {
 }
 
 /// A time window's accumulator.
+#[derive(Serialize, Deserialize)]
 struct Pane<A> {
     acc: A,
     /// Changed since it last fired (or never fired).
@@ -485,6 +490,7 @@ struct Pane<A> {
 }
 
 /// A session window: its accumulator, or its records if accumulators cannot merge.
+#[derive(Serialize, Deserialize)]
 struct Session<T, A> {
     end: Millis,
     contents: Contents<T, A>,
@@ -493,6 +499,7 @@ struct Session<T, A> {
 }
 
 /// What a session keeps.
+#[derive(Serialize, Deserialize)]
 enum Contents<T, A> {
     /// The accumulator, for aggregations that merge.
     Acc(A),
@@ -501,6 +508,7 @@ enum Contents<T, A> {
 }
 
 /// An accumulator with the least and greatest timestamp it holds.
+#[derive(Serialize, Deserialize)]
 struct Spanned<A> {
     acc: A,
     first: Millis,
@@ -508,6 +516,7 @@ struct Spanned<A> {
 }
 
 /// A key's count windows: records waiting for the watermark, and the window being filled.
+#[derive(Serialize, Deserialize)]
 struct Counted<T, A> {
     waiting: BTreeMap<Millis, Vec<T>>,
     /// The current window's records (sliding count windows) or accumulator (tumbling, global).
@@ -516,7 +525,7 @@ struct Counted<T, A> {
     taken: u64,
 }
 
-impl<K: Key, T: Clone + 'static, G: Aggregate<T>> EventLogic<K, T> for Book<K, T, G> {
+impl<K: Key, T: Clone + Record, G: Aggregate<T>> EventLogic<K, T> for Book<K, T, G> {
     type First = WindowResult<K, G::Out>;
     type Second = Late<T>;
 
@@ -543,6 +552,33 @@ impl<K: Key, T: Clone + 'static, G: Aggregate<T>> EventLogic<K, T> for Book<K, T
 
     fn outputs(&mut self) -> (&mut Vec<Self::First>, &mut Vec<Self::Second>) {
         (&mut self.fired, &mut self.late)
+    }
+
+    fn snapshot(&self) -> Result<Vec<u8>> {
+        to_frame(&(
+            &self.panes,
+            &self.pending,
+            &self.sessions,
+            &self.counts,
+            &self.globals,
+            &self.changed,
+            &self.due,
+            &self.expiry,
+        ))
+    }
+
+    fn restore(&mut self, frame: &[u8], origin: &Path) -> Result<()> {
+        (
+            self.panes,
+            self.pending,
+            self.sessions,
+            self.counts,
+            self.globals,
+            self.changed,
+            self.due,
+            self.expiry,
+        ) = from_frame(origin, frame)?;
+        Ok(())
     }
 }
 

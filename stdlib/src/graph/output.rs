@@ -9,7 +9,7 @@ use rill_runtime::{Result, RillError};
 
 use rill_runtime::{Placement, Sink, WorkerInfo};
 
-use crate::sink::{file_or_stdout, Encode, EncodedWriter};
+use crate::sink::{file_or_stdout, Encode, FileOrStdout};
 
 use super::lines::for_each_line;
 
@@ -78,7 +78,7 @@ pub struct GraphalyticsTo {
 }
 
 impl<V: OutputValue + 'static> Sink<(u64, V)> for GraphalyticsTo {
-    type Writer = EncodedWriter<Box<dyn Write>, GraphalyticsEncoding>;
+    type Writer = FileOrStdout<GraphalyticsEncoding>;
 
     fn placement(&self) -> Placement {
         Placement::Gathered

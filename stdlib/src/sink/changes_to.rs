@@ -2,14 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rill_runtime::{Change, Epoch, Placement, Result, Sink, SinkWriter, WorkerInfo};
 
 use super::encode::TextEncoding;
 use super::file_or_stdout;
-use super::writer::EncodedWriter;
+use super::FileOrStdout;
 
 /// Writes the changes of a collection (`collection -> changes()`), gathered on worker 0, as
 /// lines: to the file at `path` if there is one, else to standard output.
@@ -68,7 +67,7 @@ impl<T: Display + Ord + 'static> Sink<Change<T>> for ChangesTo {
 
 /// The writer of a [`changes_to`] sink: holds each epoch's changes until the epoch is complete.
 pub struct ChangesWriter<T> {
-    out: EncodedWriter<Box<dyn Write>, TextEncoding>,
+    out: FileOrStdout<TextEncoding>,
     /// The changes of epochs not complete yet.
     pending: BTreeMap<Epoch, Vec<Change<T>>>,
 }

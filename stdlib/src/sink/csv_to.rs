@@ -1,14 +1,12 @@
 //! `csv_to`: CSV to a file if one is named, else to stdout — the usual `--output` option.
 
-use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use rill_runtime::{Placement, Result, Sink, WorkerInfo};
 use serde::Serialize;
 
 use super::encode::CsvEncoding;
-use super::file::create_output;
-use super::writer::EncodedWriter;
+use super::file::{file_or_stdout, FileOrStdout};
 
 /// Writes every record, gathered on worker 0, as CSV: to the file at `path` like
 /// [`csv_file`](super::csv_file) if there is one, else to standard output like
@@ -41,7 +39,7 @@ pub struct CsvTo {
 }
 
 impl<T: Serialize + 'static> Sink<T> for CsvTo {
-    type Writer = EncodedWriter<Box<dyn Write>, CsvEncoding>;
+    type Writer = FileOrStdout<CsvEncoding>;
 
     fn placement(&self) -> Placement {
         Placement::Gathered
@@ -51,21 +49,6 @@ impl<T: Serialize + 'static> Sink<T> for CsvTo {
         let encoding = CsvEncoding::new(self.path.is_some());
         file_or_stdout(self.path.as_deref(), encoding)
     }
-}
-
-/// A writer of `encoding` to the file at `path`, or to standard output without one.
-pub(crate) fn file_or_stdout<E>(
-    path: Option<&Path>,
-    encoding: E,
-) -> Result<EncodedWriter<Box<dyn Write>, E>> {
-    Ok(match path {
-        Some(path) => {
-            let file = BufWriter::new(create_output(path)?);
-            let destination = format!("output `{}`", path.display());
-            EncodedWriter::new(Box::new(file), encoding, destination)
-        }
-        None => EncodedWriter::new(Box::new(io::stdout()), encoding, "to stdout".to_string()),
-    })
 }
 
 #[cfg(test)]

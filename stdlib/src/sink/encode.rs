@@ -11,6 +11,9 @@ use serde::Serialize;
 pub trait Encode<T>: 'static {
     /// Appends the encoding of `record` to `out`, or says why it cannot be encoded.
     fn encode(&mut self, record: &T, out: &mut Vec<u8>) -> Result<(), String>;
+    /// The output already holds records of an earlier run (a restored checkpoint's): go on as
+    /// after them, e.g. without a second header row. The default does nothing.
+    fn continuing(&mut self) {}
 }
 
 /// Each record on its own line, as its `Display` form.
@@ -90,6 +93,12 @@ impl Clone for CsvEncoding {
 }
 
 impl<T: Serialize> Encode<T> for CsvEncoding {
+    fn continuing(&mut self) {
+        let headers = self.headers;
+        *self = CsvEncoding::new(false);
+        self.headers = headers;
+    }
+
     fn encode(&mut self, record: &T, out: &mut Vec<u8>) -> Result<(), String> {
         self.writer.serialize(record).map_err(|e| e.to_string())?;
         self.writer.flush().map_err(|e| e.to_string())?;

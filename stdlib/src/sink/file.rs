@@ -1,10 +1,10 @@
 //! Sinks that write one file: [`text_file`], [`csv_file`], [`json_lines_file`].
 
-use std::fs::File;
-use std::io::BufWriter;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Seek, SeekFrom, Stdout, Write};
 use std::path::{Path, PathBuf};
 
-use rill_runtime::{Placement, Result, RillError, Sink, WorkerInfo};
+use rill_runtime::{Epoch, Placement, Result, RillError, Sink, SinkWriter, WorkerInfo};
 
 use super::encode::{CsvEncoding, Encode, JsonEncoding, TextEncoding};
 use super::writer::EncodedWriter;
@@ -73,25 +73,211 @@ impl<E> FileSink<E> {
 }
 
 impl<T, E: Encode<T>> Sink<T> for FileSink<E> {
-    type Writer = EncodedWriter<BufWriter<File>, E>;
+    type Writer = FileWriter<E>;
 
     fn placement(&self) -> Placement {
         Placement::Gathered
     }
 
     fn open(self, _worker: WorkerInfo) -> Result<Self::Writer> {
-        let file = create_output(&self.path)?;
-        let destination = format!("output `{}`", self.path.display());
-        Ok(EncodedWriter::new(
-            BufWriter::new(file),
-            self.encoding,
-            destination,
+        FileWriter::open(&self.path, self.encoding)
+    }
+}
+
+/// Writes to the file at `path` if there is one, else to stdout (at-least-once in a job that
+/// takes checkpoints: stdout cannot take back what it printed).
+pub(crate) fn file_or_stdout<E>(path: Option<&Path>, encoding: E) -> Result<FileOrStdout<E>> {
+    Ok(match path {
+        Some(path) => FileOrStdout::File(FileWriter::open(path, encoding)?),
+        None => FileOrStdout::Stdout(EncodedWriter::new(
+            std::io::stdout(),
+            encoding,
+            "to stdout".to_string(),
+        )),
+    })
+}
+
+/// The writer of a sink that writes to a file or to stdout.
+pub enum FileOrStdout<E> {
+    /// To a file, exactly-once.
+    File(FileWriter<E>),
+    /// To stdout.
+    Stdout(EncodedWriter<Stdout, E>),
+}
+
+impl<T, E: Encode<T>> SinkWriter<T> for FileOrStdout<E> {
+    fn write(&mut self, epoch: Epoch, records: &mut Vec<T>) -> Result<()> {
+        match self {
+            FileOrStdout::File(file) => file.write(epoch, records),
+            FileOrStdout::Stdout(stdout) => stdout.write(epoch, records),
+        }
+    }
+
+    fn epoch_done(&mut self, epoch: Epoch) -> Result<()> {
+        match self {
+            FileOrStdout::File(file) => SinkWriter::<T>::epoch_done(file, epoch),
+            FileOrStdout::Stdout(stdout) => SinkWriter::<T>::epoch_done(stdout, epoch),
+        }
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        match self {
+            FileOrStdout::File(file) => SinkWriter::<T>::finish(file),
+            FileOrStdout::Stdout(stdout) => SinkWriter::<T>::finish(stdout),
+        }
+    }
+
+    fn commit(&mut self, id: Epoch) -> Result<()> {
+        match self {
+            FileOrStdout::File(file) => SinkWriter::<T>::commit(file, id),
+            FileOrStdout::Stdout(_) => Ok(()),
+        }
+    }
+
+    fn recover(&mut self, restored: Epoch) -> Result<Option<Epoch>> {
+        match self {
+            FileOrStdout::File(file) => SinkWriter::<T>::recover(file, restored),
+            FileOrStdout::Stdout(_) => Ok(None),
+        }
+    }
+}
+
+/// The writer of a [`FileSink`]. In a job that takes checkpoints it is exactly-once: each commit
+/// makes the file durable and appends `checkpoint-id length` to `PATH.commits`; a restored run
+/// cuts the file back to the length of the last commit the checkpoint covers.
+pub struct FileWriter<E> {
+    path: PathBuf,
+    commits: PathBuf,
+    /// Whether the file still has to be emptied: a run that restores nothing starts afresh.
+    fresh: bool,
+    out: EncodedWriter<BufWriter<File>, E>,
+}
+
+impl<T, E: Encode<T>> SinkWriter<T> for FileWriter<E> {
+    fn write(&mut self, epoch: Epoch, records: &mut Vec<T>) -> Result<()> {
+        self.start()?;
+        self.out.write(epoch, records)
+    }
+
+    fn epoch_done(&mut self, epoch: Epoch) -> Result<()> {
+        self.start()?;
+        SinkWriter::<T>::epoch_done(&mut self.out, epoch)
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        self.start()?;
+        SinkWriter::<T>::finish(&mut self.out)
+    }
+
+    fn commit(&mut self, id: Epoch) -> Result<()> {
+        self.start()?;
+        self.out.flush()?;
+        let file = self.out.destination_mut().get_mut();
+        let length = file
+            .sync_data()
+            .and_then(|()| file.stream_position())
+            .map_err(|e| self.out.io_error(e))?;
+        let line = format!("{id} {length}\n");
+        let appended = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.commits)
+            .and_then(|mut commits| {
+                commits.write_all(line.as_bytes())?;
+                commits.sync_data()
+            });
+        appended.map_err(|e| self.commits_error(e))
+    }
+
+    fn recover(&mut self, restored: Epoch) -> Result<Option<Epoch>> {
+        let text = match std::fs::read_to_string(&self.commits) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(self.commits_error(e)),
+        };
+        let mut kept = String::new();
+        let mut last = None;
+        for (number, line) in text.lines().enumerate() {
+            let parsed = line.split_once(' ').and_then(|(id, length)| {
+                Some((id.parse::<Epoch>().ok()?, length.parse::<u64>().ok()?))
+            });
+            let Some((id, length)) = parsed else {
+                return Err(RillError::new(format!(
+                    "{}:{}: expected `checkpoint-id length`, found `{line}`",
+                    self.commits.display(),
+                    number + 1
+                )));
+            };
+            if id <= restored {
+                last = Some((id, length));
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+        std::fs::write(&self.commits, kept).map_err(|e| self.commits_error(e))?;
+        let length = last.map_or(0, |(_, length)| length);
+        let file = self.out.destination_mut().get_mut();
+        file.set_len(length)
+            .and_then(|()| file.seek(SeekFrom::Start(length)).map(drop))
+            .map_err(|e| self.out.io_error(e))?;
+        if length > 0 {
+            self.out.encoding_mut().continuing();
+        }
+        self.fresh = false;
+        Ok(last.map(|(id, _)| id))
+    }
+}
+
+impl<E> FileWriter<E> {
+    /// Opens the file at `path`, creating it; it is emptied before the first output unless a
+    /// restored run recovers what earlier runs committed to it.
+    fn open(path: &Path, encoding: E) -> Result<Self> {
+        let file = open_output(path)?;
+        let destination = format!("output `{}`", path.display());
+        Ok(FileWriter {
+            commits: commits_path(path),
+            fresh: true,
+            path: path.to_path_buf(),
+            out: EncodedWriter::new(BufWriter::new(file), encoding, destination),
+        })
+    }
+
+    /// Before the first output of a run that restored nothing: empties the file and forgets the
+    /// commits of earlier runs.
+    fn start(&mut self) -> Result<()> {
+        if !std::mem::take(&mut self.fresh) {
+            return Ok(());
+        }
+        match std::fs::remove_file(&self.commits) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(self.commits_error(e)),
+            _ => {}
+        }
+        let file = self.out.destination_mut().get_mut();
+        file.set_len(0)
+            .and_then(|()| file.seek(SeekFrom::Start(0)).map(drop))
+            .map_err(|e| self.out.io_error(e))
+    }
+
+    fn commits_error(&self, error: std::io::Error) -> RillError {
+        RillError::new(format!(
+            "cannot record a commit of output `{}` in `{}`: {}",
+            self.path.display(),
+            self.commits.display(),
+            describe(&error)
         ))
     }
 }
 
-/// Creates (or truncates) the file at `path`, with messages that name it.
-pub(crate) fn create_output(path: &Path) -> Result<File> {
+/// Where a file sink records its commits: `PATH.commits`.
+fn commits_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".commits");
+    PathBuf::from(name)
+}
+
+/// Opens the file at `path` to write, creating it if missing (not truncating it), with messages
+/// that name it.
+fn open_output(path: &Path) -> Result<File> {
     let cannot =
         |why: String| RillError::new(format!("cannot create output `{}`: {why}", path.display()));
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -102,13 +288,17 @@ pub(crate) fn create_output(path: &Path) -> Result<File> {
             )));
         }
     }
-    File::create(path).map_err(|e| cannot(describe(&e)))
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| cannot(describe(&e)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rill_runtime::SinkWriter;
     use serde::Serialize;
 
     #[derive(Serialize)]

@@ -16,10 +16,10 @@ mod writer;
 
 pub use self::changes_to::{changes_to, ChangesTo, ChangesWriter};
 pub use self::collect::{collect, Collect, CollectWriter, Collector};
-pub(crate) use self::csv_to::file_or_stdout;
 pub use self::csv_to::{csv_to, CsvTo};
 pub use self::encode::{CsvEncoding, Encode, JsonEncoding, TextEncoding};
-pub use self::file::{csv_file, json_lines_file, text_file, FileSink};
+pub(crate) use self::file::file_or_stdout;
+pub use self::file::{csv_file, json_lines_file, text_file, FileOrStdout, FileSink, FileWriter};
 pub use self::for_each::{for_each, ForEach};
 pub use self::stderr::{stderr, StderrSink};
 pub use self::stdout::{stdout, StdoutSink};

@@ -27,11 +27,23 @@ impl<W: Write, E> EncodedWriter<W, E> {
         }
     }
 
-    fn flush(&mut self) -> Result<()> {
+    /// Flushes the buffered output.
+    pub(crate) fn flush(&mut self) -> Result<()> {
         self.out.flush().map_err(|e| self.io_error(e))
     }
 
-    fn io_error(&self, error: std::io::Error) -> RillError {
+    /// The destination itself.
+    pub(crate) fn destination_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    /// The encoding.
+    pub(crate) fn encoding_mut(&mut self) -> &mut E {
+        &mut self.encoding
+    }
+
+    /// An error about the destination, naming it.
+    pub(crate) fn io_error(&self, error: std::io::Error) -> RillError {
         RillError::new(format!(
             "cannot write {}: {}",
             self.destination,

@@ -4,6 +4,7 @@ use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use ::csv::{ByteRecord, DeserializeErrorKind, ErrorKind};
+use rill_runtime::checkpoint::Position;
 use rill_runtime::{BadRecord, Batch, Epoch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 use serde::de::DeserializeOwned;
 
@@ -106,6 +107,14 @@ pub struct ChangesFileReader<T> {
 
 impl<T: DeserializeOwned + 'static> SourceReader for ChangesFileReader<T> {
     type Item = (T, isize);
+
+    fn position(&self) -> Option<Position> {
+        self.split.position()
+    }
+
+    fn seek(&mut self, position: &Position) -> Result<()> {
+        self.split.seek(position)
+    }
 
     fn read(&mut self, batch: &mut Batch<(T, isize)>) -> Result<ReadStatus> {
         while !batch.is_full() {

@@ -7,6 +7,7 @@ use ::csv::{ByteRecord, DeserializeErrorKind, ErrorKind};
 use csv_core::{
     ReadRecordResult, Reader as LineParser, ReaderBuilder as LineParserBuilder, Terminator,
 };
+use rill_runtime::checkpoint::Position;
 use rill_runtime::{Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 use serde::de::DeserializeOwned;
 
@@ -139,6 +140,14 @@ pub struct CsvReader<T> {
 
 impl<T: DeserializeOwned + 'static> SourceReader for CsvReader<T> {
     type Item = T;
+
+    fn position(&self) -> Option<Position> {
+        self.split.position()
+    }
+
+    fn seek(&mut self, position: &Position) -> Result<()> {
+        self.split.seek(position)
+    }
 
     fn read(&mut self, batch: &mut Batch<T>) -> Result<ReadStatus> {
         let CsvReader {

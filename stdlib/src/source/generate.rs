@@ -3,6 +3,7 @@
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
+use rill_runtime::checkpoint::Position;
 use rill_runtime::{Batch, Epoch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 
 use super::rng::Rng;
@@ -202,6 +203,18 @@ where
     F: Fn(u64, &mut Rng) -> T + 'static,
 {
     type Item = T;
+
+    fn position(&self) -> Option<Position> {
+        Position::of(&(self.epoch, self.next)).ok()
+    }
+
+    fn seek(&mut self, position: &Position) -> Result<()> {
+        let (epoch, next): (Epoch, u64) = position.decode("a generator")?;
+        self.epoch = epoch;
+        (_, self.end) = self.share(epoch);
+        self.next = next;
+        Ok(())
+    }
 
     fn read(&mut self, batch: &mut Batch<T>) -> Result<ReadStatus> {
         if !self.settle() {

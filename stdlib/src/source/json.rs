@@ -3,6 +3,7 @@
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
+use rill_runtime::checkpoint::Position;
 use rill_runtime::{Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 use serde::de::DeserializeOwned;
 
@@ -94,6 +95,14 @@ pub struct JsonLinesReader<T> {
 
 impl<T: DeserializeOwned + 'static> SourceReader for JsonLinesReader<T> {
     type Item = T;
+
+    fn position(&self) -> Option<Position> {
+        self.split.position()
+    }
+
+    fn seek(&mut self, position: &Position) -> Result<()> {
+        self.split.seek(position)
+    }
 
     fn read(&mut self, batch: &mut Batch<T>) -> Result<ReadStatus> {
         self.split.decode_into(batch, |line| {

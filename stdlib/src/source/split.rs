@@ -12,6 +12,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Take};
 use std::path::Path;
 
+use rill_runtime::checkpoint::Position;
 use rill_runtime::{BadRecord, Batch, Epoch, ReadStatus, Result, RillError, WorkerInfo};
 
 use crate::io_message::describe;
@@ -30,6 +31,10 @@ pub(crate) struct LineSplit {
     per_epoch: Option<u64>,
     /// `next_in` returns the line in `line` again instead of reading the next one.
     replay: bool,
+    /// The byte offsets of the line in `line` and of the one after it, and the share's end.
+    line_offset: u64,
+    offset: u64,
+    end: u64,
 }
 
 /// What [`LineSplit::next_in`] found.
@@ -80,7 +85,38 @@ impl LineSplit {
             number: 0,
             per_epoch: None,
             replay: false,
+            line_offset: start,
+            offset: start,
+            end,
         }
+    }
+
+    /// Where the split is, for a checkpoint: the byte offset and number of the next line it
+    /// hands out.
+    pub(crate) fn position(&self) -> Option<Position> {
+        let position = if self.replay {
+            (self.line_offset, self.number)
+        } else {
+            (self.offset, self.next_line)
+        };
+        Position::of(&position).ok()
+    }
+
+    /// Goes back to a position [`LineSplit::position`] returned.
+    pub(crate) fn seek(&mut self, position: &Position) -> Result<()> {
+        let (offset, number): (u64, u64) = position.decode(&self.origin)?;
+        let fail = |e: std::io::Error| {
+            RillError::new(format!(
+                "cannot resume reading `{}` at byte {offset}: {}",
+                self.origin,
+                describe(&e)
+            ))
+        };
+        let mut file = self.reader.get_ref().get_ref().try_clone().map_err(fail)?;
+        file.seek(SeekFrom::Start(offset)).map_err(fail)?;
+        self.reader = BufReader::with_capacity(CHUNK, file.take(self.end.saturating_sub(offset)));
+        (self.offset, self.next_line, self.replay) = (offset, number, false);
+        Ok(())
     }
 
     /// Puts `k` lines in each epoch: line `n` belongs to epoch `(n - 1) / k` (`None`: all in 0).
@@ -133,6 +169,8 @@ impl LineSplit {
         if read == 0 {
             return Ok(false);
         }
+        self.line_offset = self.offset;
+        self.offset += read as u64;
         self.number = self.next_line;
         self.next_line += 1;
         if self.line.ends_with(b"\n") {

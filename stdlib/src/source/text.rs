@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rill_runtime::checkpoint::Position;
 use rill_runtime::{Batch, ReadStatus, Result, RillError, Source, SourceReader, WorkerInfo};
 
 use super::split::{LineSplit, Next};
@@ -72,6 +73,14 @@ pub struct TextLinesReader {
 
 impl SourceReader for TextLinesReader {
     type Item = String;
+
+    fn position(&self) -> Option<Position> {
+        self.split.position()
+    }
+
+    fn seek(&mut self, position: &Position) -> Result<()> {
+        self.split.seek(position)
+    }
 
     fn read(&mut self, batch: &mut Batch<String>) -> Result<ReadStatus> {
         while !batch.is_full() {

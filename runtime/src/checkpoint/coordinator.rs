@@ -1,0 +1,131 @@
+//! The checkpoint coordinator: chooses the checkpoints, announces them to the sources, and
+//! completes each one by writing its manifest once every state writer's part is durable.
+//!
+//! It runs on worker 0 (the other workers' instances drop their capability at once). It holds a
+//! capability that follows the sources' progress (read from a probe on their progress outputs),
+//! a millisecond or so behind. Every interval it announces checkpoint `id` = the last epoch the
+//! sources have finished, at time `id`: since the sources' record outputs are connected to the
+//! announcements, no operator downstream can see its input frontier pass `id` before every source
+//! instance has received the announcement and recorded it in its process's [`Checkpointing`].
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
+use timely::dataflow::operators::generic::OutputBuilder;
+use timely::dataflow::operators::vec::Broadcast;
+use timely::dataflow::ProbeHandle;
+use timely::dataflow::{Scope, StreamVec};
+
+use super::run::{Checkpointing, FINAL_CHECKPOINT};
+use super::store::Manifest;
+use crate::context::{Epoch, JobEnv};
+
+/// How often the coordinator looks at the sources' progress and at the parts written.
+const POLL: Duration = Duration::from_millis(1);
+
+/// Builds the coordinator; returns the announcements, broadcast to every worker.
+pub(crate) fn coordinator<'scope>(
+    scope: Scope<'scope, Epoch>,
+    env: &JobEnv,
+    checkpointing: Arc<Checkpointing>,
+    sources: ProbeHandle<Epoch>,
+) -> StreamVec<'scope, Epoch, Epoch> {
+    let mut builder = OperatorBuilder::new("checkpoint coordinator".to_owned(), scope);
+    let activator = scope.activator_for(builder.operator_info().address);
+    let (output, announcements) = builder.new_output::<Vec<Epoch>>();
+    let mut output = OutputBuilder::from(output);
+    let leader = env.worker.index == 0;
+    builder.build_reschedule(move |mut capabilities| {
+        let mut capability = capabilities.pop().filter(|_| leader);
+        let mut held: Epoch = 0;
+        let mut last = checkpointing.restored_id();
+        let mut last_time = Instant::now();
+        // Announced checkpoints that are not complete yet.
+        let mut open: Vec<Epoch> = Vec::new();
+        move |_frontiers| {
+            if let Some(cap) = capability.as_mut() {
+                let frontier = sources.with_frontier(|f| f.first().copied());
+                let announce = match frontier {
+                    None => (last != Some(FINAL_CHECKPOINT)).then_some(FINAL_CHECKPOINT),
+                    Some(reached) => {
+                        let id = held.max(reached.saturating_sub(1));
+                        let due = last_time.elapsed() >= checkpointing.interval;
+                        (due && last.is_none_or(|last| id > last)).then_some(id)
+                    }
+                };
+                if let Some(id) = announce {
+                    output.activate().session(&cap.delayed(&id)).give(id);
+                    tracing::debug!("announced checkpoint {id}");
+                    open.push(id);
+                    last = Some(id);
+                    last_time = Instant::now();
+                    held = held.max(id.saturating_add(1));
+                }
+                match frontier {
+                    Some(reached) => {
+                        held = held.max(reached);
+                        cap.downgrade(&held);
+                    }
+                    None => capability = None,
+                }
+            }
+            complete(&checkpointing, &mut open);
+            let incomplete = capability.is_some() || !open.is_empty();
+            if incomplete {
+                activator.activate_after(POLL);
+            }
+            incomplete
+        }
+    });
+    announcements.broadcast()
+}
+
+/// Writes the manifest of every open checkpoint whose parts are all there, oldest first; gives
+/// up on open checkpoints older than a completed one (a part of theirs failed to write).
+fn complete(checkpointing: &Checkpointing, open: &mut Vec<Epoch>) {
+    let expected = checkpointing.expected_parts();
+    let mut completed = None;
+    for &id in open.iter() {
+        let parts = match checkpointing.store.parts(id, checkpointing.generation) {
+            Ok(parts) => parts,
+            Err(error) => {
+                checkpointing.failed(id, &error.to_string());
+                continue;
+            }
+        };
+        if parts.len() < expected {
+            continue;
+        }
+        let manifest = Manifest {
+            id,
+            job: checkpointing.job.clone(),
+            workers: checkpointing.workers_per_process,
+            processes: checkpointing.processes,
+            generation: checkpointing.generation,
+            parts,
+            created_unix_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+        };
+        match checkpointing.store.write_manifest(&manifest) {
+            Ok(()) => {
+                tracing::info!("checkpoint {id} complete");
+                completed = Some(id);
+                if let Err(error) = checkpointing
+                    .store
+                    .collect_garbage(checkpointing.kept, None)
+                {
+                    tracing::warn!("cannot delete old checkpoints: {error}");
+                }
+            }
+            Err(error) => checkpointing.failed(id, &error.to_string()),
+        }
+    }
+    if let Some(completed) = completed {
+        for id in open.iter().filter(|id| **id < completed) {
+            checkpointing.failed(*id, "a part of it was not written");
+        }
+        open.retain(|id| *id > completed);
+    }
+}

@@ -1,0 +1,309 @@
+//! One process's view of a checkpointed run: the store, the checkpoints announced so far, the
+//! state writers of its workers, and the checkpoint it restored from.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::store::{resolve_restore, CheckpointStore, Manifest, PartInfo};
+use crate::context::{Epoch, WorkerInfo};
+use crate::error::{Result, RillError};
+use crate::options::CheckpointOptions;
+use crate::progress::say;
+
+/// Set by the launcher in the environment of the processes it starts: which attempt of the job
+/// this is (0 for the first run, 1 after the first restart...).
+pub(crate) const ATTEMPT_VARIABLE: &str = "RILL_ATTEMPT";
+
+/// The attempt this process belongs to, as the launcher set it (0 if it did not).
+pub(crate) fn attempt_from_environment() -> u64 {
+    std::env::var(ATTEMPT_VARIABLE)
+        .ok()
+        .and_then(|a| a.parse::<u64>().ok())
+        .unwrap_or(0)
+}
+
+/// The id of the checkpoint taken when every source has ended: the state after all input.
+pub const FINAL_CHECKPOINT: Epoch = Epoch::MAX - 1;
+
+/// Checkpointing as one process of a run sees it. Shared by the process's workers.
+pub struct Checkpointing {
+    pub(crate) store: CheckpointStore,
+    pub(crate) interval: Duration,
+    pub(crate) kept: usize,
+    /// The attempt of this run: part files carry it, so a restarted run never mixes its files
+    /// with those of the attempt that failed.
+    pub(crate) generation: u64,
+    pub(crate) job: String,
+    pub(crate) processes: usize,
+    pub(crate) workers_per_process: usize,
+    /// Checkpoint ids announced by the coordinator, as the sources of this process received them.
+    announced: Mutex<BTreeSet<Epoch>>,
+    /// Operator names registered as state writers, per local worker.
+    writers: Mutex<Vec<Vec<String>>>,
+    restored: Option<Restored>,
+    allow_non_restored: bool,
+    /// Checkpoints that failed (a part could not be written, e.g. a full disk).
+    failed: AtomicU64,
+}
+
+/// The checkpoint a run started from, and which of its parts operators have claimed.
+struct Restored {
+    manifest: Manifest,
+    parts: HashMap<(String, usize), PartInfo>,
+    claimed: Mutex<HashSet<(String, usize)>>,
+}
+
+impl Checkpointing {
+    /// Checkpointing as `options` ask for it, or `None` if they ask for none. Reads the checkpoint
+    /// to restore: the one `--restore` names, else, in a restarted attempt (`generation > 0`),
+    /// the newest valid one.
+    pub(crate) fn from_options(
+        options: &CheckpointOptions,
+        job: &str,
+        processes: usize,
+        workers_per_process: usize,
+        generation: u64,
+    ) -> Result<Option<Checkpointing>> {
+        let (store, restored) = match (&options.checkpoint_dir, &options.restore) {
+            (None, None) => return Ok(None),
+            (dir, Some(path)) if generation == 0 => {
+                let (store, manifest, warnings) = resolve_restore(path)?;
+                warn_all(&warnings);
+                let store = match dir {
+                    Some(dir) => CheckpointStore::open(dir)?,
+                    None => store,
+                };
+                (store, Some(manifest))
+            }
+            (None, Some(path)) => {
+                // A restarted attempt of a run that restored a checkpoint: the newest checkpoint
+                // of the same directory is at least as new.
+                let (store, manifest, warnings) = resolve_restore(path)?;
+                warn_all(&warnings);
+                (store, Some(manifest))
+            }
+            (Some(dir), _) => {
+                let store = CheckpointStore::open(dir)?;
+                let (newest, warnings) = store.newest_valid()?;
+                warn_all(&warnings);
+                match newest {
+                    Some(manifest) if generation > 0 => (store, Some(manifest)),
+                    Some(manifest) => {
+                        return Err(RillError::new(format!(
+                            "{} already holds checkpoints of a run of job \"{}\" (the newest is \
+                             chk-{:020}); to continue from it pass `--restore {}`, or checkpoint \
+                             into an empty directory",
+                            dir.display(),
+                            manifest.job,
+                            manifest.id,
+                            dir.display()
+                        )))
+                    }
+                    None => (store, None),
+                }
+            }
+        };
+        let restored = match restored {
+            Some(manifest) => Some(Restored::check(
+                manifest,
+                job,
+                processes,
+                workers_per_process,
+            )?),
+            None => None,
+        };
+        if let Some(restored) = &restored {
+            store.discard_incomplete_after(restored.manifest.id)?;
+        }
+        Ok(Some(Checkpointing {
+            store,
+            interval: options.interval(),
+            kept: options.checkpoints_kept,
+            generation,
+            job: job.to_string(),
+            processes,
+            workers_per_process,
+            announced: Mutex::new(BTreeSet::new()),
+            writers: Mutex::new(vec![Vec::new(); workers_per_process]),
+            restored,
+            allow_non_restored: options.allow_non_restored_state,
+            failed: AtomicU64::new(0),
+        }))
+    }
+
+    /// The id of the checkpoint this run restored, if any: every state writer has written it.
+    pub(crate) fn restored_id(&self) -> Option<Epoch> {
+        self.restored.as_ref().map(|r| r.manifest.id)
+    }
+
+    /// The manifest this run restored, if any.
+    pub fn restored_manifest(&self) -> Option<&Manifest> {
+        self.restored.as_ref().map(|r| &r.manifest)
+    }
+
+    /// Records that the coordinator announced checkpoint `id`.
+    pub(crate) fn announce(&self, id: Epoch) {
+        lock(&self.announced).insert(id);
+    }
+
+    /// The first announced checkpoint after `after` and before `before` (`None`: no bound).
+    pub(crate) fn next_announced(
+        &self,
+        after: Option<Epoch>,
+        before: Option<Epoch>,
+    ) -> Option<Epoch> {
+        let announced = lock(&self.announced);
+        let mut ids = announced.iter().copied();
+        let next = match after {
+            Some(after) => ids.find(|id| *id > after),
+            None => ids.next(),
+        };
+        next.filter(|id| before.is_none_or(|before| *id < before))
+    }
+
+    /// Registers a state writer named `operator` on `worker`. Fails on a second operator of the
+    /// same name: checkpoints find state by name, so names must be unique.
+    pub(crate) fn register(&self, operator: &str, worker: WorkerInfo) -> Result<()> {
+        let mut writers = lock(&self.writers);
+        let local = &mut writers[worker.index % self.workers_per_process];
+        if local.iter().any(|name| name == operator) {
+            return Err(RillError::new(format!(
+                "two stateful operators are named `{operator}`: checkpoints identify state by \
+                 operator name; give one of them another name (or `uid`)"
+            )));
+        }
+        local.push(operator.to_string());
+        Ok(())
+    }
+
+    /// How many parts a complete checkpoint has: every worker's state writers.
+    pub(crate) fn expected_parts(&self) -> usize {
+        lock(&self.writers)[0].len() * self.workers_per_process * self.processes
+    }
+
+    /// Reads the state `operator` had on `worker` in the restored checkpoint: `None` if the run
+    /// restored nothing, or, with `--allow-non-restored-state`, if the checkpoint has none.
+    pub(crate) fn restore_part(
+        &self,
+        operator: &str,
+        worker: usize,
+    ) -> Result<Option<Vec<Vec<u8>>>> {
+        let Some(restored) = &self.restored else {
+            return Ok(None);
+        };
+        let key = (operator.to_string(), worker);
+        let Some(part) = restored.parts.get(&key) else {
+            if self.allow_non_restored {
+                return Ok(None);
+            }
+            return Err(RillError::new(format!(
+                "checkpoint chk-{:020} has no state for operator `{operator}` (worker {worker}): \
+                 was the operator added or renamed? Give it the old name as `uid`, or pass \
+                 --allow-non-restored-state to start it empty",
+                restored.manifest.id
+            )));
+        };
+        lock(&restored.claimed).insert(key);
+        self.store.read_part(restored.manifest.id, part).map(Some)
+    }
+
+    /// After `worker` built its dataflow: fails if the restored checkpoint holds state of that
+    /// worker that no operator claimed (unless `--allow-non-restored-state`).
+    pub(crate) fn check_all_restored(&self, worker: usize) -> Result<()> {
+        let Some(restored) = &self.restored else {
+            return Ok(());
+        };
+        if self.allow_non_restored {
+            return Ok(());
+        }
+        let claimed = lock(&restored.claimed);
+        let unclaimed: Vec<String> = restored
+            .manifest
+            .parts
+            .iter()
+            .filter(|p| p.worker == worker)
+            .filter(|p| !claimed.contains(&(p.operator.clone(), p.worker)))
+            .map(|p| format!("`{}`", p.operator))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if unclaimed.is_empty() {
+            return Ok(());
+        }
+        Err(RillError::new(format!(
+            "checkpoint chk-{:020} holds state of operator(s) {} that this job does not have: \
+             was an operator removed or renamed? Pass --allow-non-restored-state to drop that state",
+            restored.manifest.id,
+            unclaimed.join(", ")
+        )))
+    }
+
+    /// Counts a checkpoint that could not be completed, and says why.
+    pub(crate) fn failed(&self, id: Epoch, why: &str) {
+        let failed = self.failed.fetch_add(1, Ordering::Relaxed) + 1;
+        say(&format!(
+            "checkpoint chk-{id:020} failed ({failed} so far); the job goes on: {why}"
+        ));
+    }
+
+    /// Whether checkpoint `id` is complete (its manifest exists).
+    pub(crate) fn is_complete(&self, id: Epoch) -> bool {
+        self.store.is_complete(id)
+    }
+
+    /// The checkpoint directory.
+    pub fn dir(&self) -> &Path {
+        self.store.dir()
+    }
+}
+
+impl Restored {
+    /// Checks that a checkpoint fits this run, and indexes its parts.
+    fn check(manifest: Manifest, job: &str, processes: usize, workers: usize) -> Result<Restored> {
+        let name = format!("chk-{:020}", manifest.id);
+        if manifest.job != job {
+            return Err(RillError::new(format!(
+                "checkpoint {name} belongs to job \"{}\", not \"{job}\"",
+                manifest.job
+            )));
+        }
+        if (manifest.processes, manifest.workers) != (processes, workers) {
+            return Err(RillError::new(format!(
+                "checkpoint {name} was taken with {} process(es) x {} worker(s); restoring it with \
+                 {processes} x {workers} (rescaling) is not supported yet: run with the same \
+                 --workers and host list",
+                manifest.processes, manifest.workers
+            )));
+        }
+        let parts = manifest
+            .parts
+            .iter()
+            .map(|p| ((p.operator.clone(), p.worker), p.clone()))
+            .collect();
+        say(&format!(
+            "restoring checkpoint {name} from {} (written by attempt {})",
+            manifest.job, manifest.generation
+        ));
+        Ok(Restored {
+            manifest,
+            parts,
+            claimed: Mutex::new(HashSet::new()),
+        })
+    }
+}
+
+fn warn_all(warnings: &[String]) {
+    for warning in warnings {
+        say(&format!("warning: {warning}"));
+    }
+}
+
+/// Locks a mutex, ignoring poisoning: a panicking worker fails the job anyway.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
