@@ -76,6 +76,10 @@ pub use common::median;
 
 fn main() {
     let cli = Cli::parse();
+    if let Some(path) = &cli.write_events {
+        streaming::write_events(cli.events, path);
+        return;
+    }
     if let Some(one) = &cli.one {
         match one[0].as_str() {
             "static" | "input" => graphs::child(&cli, one),

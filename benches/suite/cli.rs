@@ -95,6 +95,10 @@ pub struct Cli {
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     pub bench: bool,
+    /// Only write the windowed word count's `--events` events to this file as `ts_ms,word`
+    /// lines (the input of `scripts/flink_wordcount.sh`), and exit.
+    #[arg(long)]
+    pub write_events: Option<PathBuf>,
 
     /// Internal: run one measurement in this process and report it (`static ALGO VERSION`,
     /// `incremental ALGO`, `streaming WORKLOAD VERSION`, `input`).

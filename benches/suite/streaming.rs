@@ -180,3 +180,15 @@ pub fn child(cli: &Cli, one: &[String]) {
         other => panic!("--one streaming {other}: unknown workload"),
     }
 }
+
+/// Writes the windowed word count's events to `path` as `ts_ms,word` lines.
+pub fn write_events(events: u64, path: &Path) {
+    use std::io::Write;
+    let file = std::fs::File::create(path)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+    let mut out = std::io::BufWriter::new(file);
+    for (ts, word) in windowed::generate_events(events).iter() {
+        writeln!(out, "{ts},{word}").expect("write the events");
+    }
+    out.flush().expect("write the events");
+}
