@@ -41,8 +41,8 @@ pub(crate) fn coordinator<'scope>(
         let mut held: Epoch = 0;
         let mut last = checkpointing.restored_id();
         let mut last_time = Instant::now();
-        // Announced checkpoints that are not complete yet.
-        let mut open: Vec<Epoch> = Vec::new();
+        // Announced checkpoints that are not complete yet, and whether a newer one is.
+        let mut open: Vec<(Epoch, bool)> = Vec::new();
         move |_frontiers| {
             if let Some(cap) = capability.as_mut() {
                 let frontier = sources.with_frontier(|f| f.first().copied());
@@ -57,7 +57,7 @@ pub(crate) fn coordinator<'scope>(
                 if let Some(id) = announce {
                     output.activate().session(&cap.delayed(&id)).give(id);
                     tracing::debug!("announced checkpoint {id}");
-                    open.push(id);
+                    open.push((id, false));
                     last = Some(id);
                     last_time = Instant::now();
                     held = held.max(id.saturating_add(1));
@@ -81,22 +81,25 @@ pub(crate) fn coordinator<'scope>(
     announcements.broadcast()
 }
 
-/// Writes the manifest of every open checkpoint whose parts are all there, oldest first; gives
-/// up on open checkpoints older than a completed one (a part of theirs failed to write).
-fn complete(checkpointing: &Checkpointing, open: &mut Vec<Epoch>) {
+/// Writes the manifest of every open checkpoint whose parts are all there. An open checkpoint
+/// still incomplete on the pass after a newer one completed has lost a part (a failed write):
+/// it is given up.
+fn complete(checkpointing: &Checkpointing, open: &mut Vec<(Epoch, bool)>) {
     let expected = checkpointing.expected_parts();
-    let mut completed = None;
-    for &id in open.iter() {
+    let mut newest_complete = None;
+    open.retain(|&(id, superseded)| {
         let parts = match checkpointing.store.parts(id, checkpointing.generation) {
-            Ok(parts) => parts,
+            Ok(parts) if parts.len() >= expected => parts,
+            Ok(_) if superseded => {
+                checkpointing.failed(id, "a part of it was not written");
+                return false;
+            }
+            Ok(_) => return true,
             Err(error) => {
                 checkpointing.failed(id, &error.to_string());
-                continue;
+                return false;
             }
         };
-        if parts.len() < expected {
-            continue;
-        }
         let manifest = Manifest {
             id,
             job: checkpointing.job.clone(),
@@ -111,21 +114,16 @@ fn complete(checkpointing: &Checkpointing, open: &mut Vec<Epoch>) {
         match checkpointing.store.write_manifest(&manifest) {
             Ok(()) => {
                 tracing::info!("checkpoint {id} complete");
-                completed = Some(id);
-                if let Err(error) = checkpointing
-                    .store
-                    .collect_garbage(checkpointing.kept, None)
-                {
+                newest_complete = newest_complete.max(Some(id));
+                if let Err(error) = checkpointing.store.collect_garbage(checkpointing.kept, None) {
                     tracing::warn!("cannot delete old checkpoints: {error}");
                 }
             }
             Err(error) => checkpointing.failed(id, &error.to_string()),
         }
-    }
-    if let Some(completed) = completed {
-        for id in open.iter().filter(|id| **id < completed) {
-            checkpointing.failed(*id, "a part of it was not written");
-        }
-        open.retain(|id| *id > completed);
+        false
+    });
+    for (id, superseded) in open.iter_mut() {
+        *superseded |= newest_complete.is_some_and(|newest| *id < newest);
     }
 }

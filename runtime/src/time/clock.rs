@@ -237,7 +237,13 @@ pub(crate) fn event_operator<'scope, K: Key, T: Record, L: EventLogic<K, T>>(
             env.failure.fail(error.context(name));
         }
     }
-    builder.build(move |capabilities| {
+    // A restored run produces nothing for the epochs it restored: start the outputs after them,
+    // so that what it produces is not taken for output the checkpoint already covers.
+    let restored = writer.as_ref().and_then(StateWriter::restored_id);
+    builder.build(move |mut capabilities| {
+        if let Some(after) = restored.map(|id| id.saturating_add(1)) {
+            capabilities.iter_mut().for_each(|cap| cap.downgrade(&after));
+        }
         let mut capabilities = Some(capabilities);
         move |frontiers| {
             let low = frontiers
@@ -274,7 +280,9 @@ pub(crate) fn event_operator<'scope, K: Key, T: Record, L: EventLogic<K, T>>(
             give(&mut second_out, &caps[1], second);
             match low {
                 Some(low) => {
-                    caps.iter_mut().for_each(|cap| cap.downgrade(&low));
+                    caps.iter_mut()
+                        .filter(|cap| *cap.time() < low)
+                        .for_each(|cap| cap.downgrade(&low));
                     if let Some(delay) = wake {
                         activator.activate_after(delay);
                     }

@@ -1,0 +1,310 @@
+//! Fault injection, in the style of Flink's checkpointing ITCases: a job runs as 2 processes x 2
+//! workers with checkpoints every 100 ms under the launcher, which restarts it from the newest
+//! complete checkpoint; this driver kills one process (or all of them) with SIGKILL at seeded
+//! random moments, and then compares the committed output with a failure-free run: not one record
+//! lost, not one duplicated.
+//!
+//! This binary is both the driver and, when `RILL_FT_JOB` is set, the job's processes.
+//! `RILL_FT_KILLS` sets the kills per job (default 10); `RILL_FT_SEED` the seed.
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rill::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Events per job, and how fast the faulty runs generate them: about 8 s of input.
+const EVENTS: u64 = 160_000;
+const RATE: f64 = 20_000.0;
+
+fn main() {
+    if let Ok(kind) = std::env::var("RILL_FT_JOB") {
+        let output = PathBuf::from(std::env::var("RILL_FT_OUTPUT").expect("RILL_FT_OUTPUT"));
+        let rate = std::env::var("RILL_FT_RATE")
+            .ok()
+            .and_then(|r| r.parse::<f64>().ok());
+        if let Err(error) = run_job(&kind, &output, rate) {
+            eprintln!("Error: {error}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    let kills: usize = env_or("RILL_FT_KILLS", 10);
+    let seed: u64 = env_or("RILL_FT_SEED", 20261121);
+    for kind in ["windows", "process"] {
+        check(kind, kills, seed);
+    }
+    println!("fault tolerance: ok");
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A word at an event time, slightly out of order, some of it later than the watermark allows.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Event {
+    ts_ms: u64,
+    word: String,
+    cents: u64,
+}
+
+fn event(index: u64, rng: &mut Rng) -> Event {
+    let jitter = if rng.below(20) == 0 {
+        rng.below(2_000)
+    } else {
+        rng.below(200)
+    };
+    Event {
+        ts_ms: (10 * index).saturating_sub(jitter),
+        word: format!("w{}", rng.below(40)),
+        cents: rng.below(1_000),
+    }
+}
+
+/// An event with a distinct, increasing timestamp: a process function whose state depends on the
+/// order of a key's records gets the same order on any number of workers.
+fn ordered_event(index: u64, rng: &mut Rng) -> Event {
+    Event {
+        ts_ms: 10 * index + rng.below(10),
+        ..event(index, rng)
+    }
+}
+
+/// Runs one of the two jobs, writing its outputs next to `output`.
+fn run_job(kind: &str, output: &Path, rate: Option<f64>) -> Result<(), RillError> {
+    let make = if kind == "process" { ordered_event } else { event };
+    let events = generate(EVENTS, 7, make).events_per_epoch(500);
+    let events = match rate {
+        Some(rate) => events.rate(rate),
+        None => events,
+    };
+    let main = output.join("main.csv");
+    let side = output.join("side.csv");
+    let totals = output.join("totals.csv");
+    let options = RunOptions::from_args();
+    match kind {
+        // Tumbling event-time windows with allowed lateness, and the late-data output.
+        "windows" => dataflow! {
+            #![name = "ft_windows"]
+            let (counts, late) = source(events)
+                -> timestamps(|e: &Event| e.ts_ms, bounded(300ms))
+                -> key_by(|e: &Event| e.word.clone())
+                -> window(tumbling(1s), lateness(500ms))
+                -> count();
+            counts
+                -> map(|w: WindowResult<String, u64>| (w.end, w.key, w.value))
+                -> sink(csv_to(Some(main.clone())));
+            late
+                -> map(|l: Late<Event>| (l.timestamp, l.record.word))
+                -> sink(csv_to(Some(side.clone())));
+        }
+        .run_with(&options)?,
+        // A keyed process function with value state and event-time timers, and a keyed running
+        // count (its outputs, per epoch, are the same in every run: the source's epochs are).
+        "process" => dataflow! {
+            #![name = "ft_process"]
+            let events = source(events);
+            let (bursts, quiet) = events
+                -> timestamps(|e: &Event| e.ts_ms, bounded(300ms))
+                -> key_by(|e: &Event| e.word.clone())
+                -> keyed_process(
+                    state(0u64),
+                    |ctx: &mut ProcessContext<String, u64, (String, u64, u64), (String, u64)>, e: Event| {
+                        *ctx.state() += e.cents;
+                        if *ctx.state() > 20_000 {
+                            let total = *ctx.state();
+                            let key = ctx.key().clone();
+                            ctx.emit((key, e.ts_ms, total));
+                            *ctx.state() = 0;
+                        }
+                        ctx.set_timer(e.ts_ms + 700);
+                    },
+                    |ctx: &mut ProcessContext<String, u64, (String, u64, u64), (String, u64)>, timer: Timer| {
+                        let key = ctx.key().clone();
+                        ctx.side((key, timer.time));
+                    });
+            bursts -> sink(csv_to(Some(main.clone())));
+            quiet -> sink(csv_to(Some(side.clone())));
+            events
+                -> key_by(|e: &Event| e.word.clone())
+                -> count()
+                -> sink(csv_to(Some(totals.clone())));
+        }
+        .run_with(&options)?,
+        other => return Err(RillError::new(format!("unknown job {other}"))),
+    };
+    Ok(())
+}
+
+/// Runs `kind` without failures, then with `kills` kills, and compares the outputs.
+fn check(kind: &str, kills: usize, seed: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference");
+    let faulty = dir.path().join("faulty");
+    std::fs::create_dir_all(&reference).unwrap();
+    std::fs::create_dir_all(&faulty).unwrap();
+    let status = job_command(kind, &reference, None)
+        .args(["--workers", "2", "--quiet"])
+        .status()
+        .unwrap();
+    assert!(status.success(), "{kind}: the failure-free run failed");
+
+    let hosts = hosts_file(dir.path(), 2);
+    let checkpoints = dir.path().join("checkpoints");
+    let mut launcher = job_command(kind, &faulty, Some(RATE))
+        .args(["--workers", "2", "--hosts"])
+        .arg(&hosts)
+        .arg("--checkpoint-dir")
+        .arg(&checkpoints)
+        .args(["--checkpoint-interval", "0.1", "--restart-attempts", "1000"])
+        .args(["--restart-delay", "0.05", "--quiet"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (done, all) = inject(&mut launcher, kills, seed);
+    let output = launcher.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{kind}: the run with failures failed:\n{log}"
+    );
+    assert!(
+        done >= kills,
+        "{kind}: the job ended after {done} of {kills} kills: make it longer\n{log}"
+    );
+    let restores = log.matches("restoring checkpoint").count();
+    for entry in std::fs::read_dir(&reference).unwrap() {
+        let file = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !file.ends_with(".csv") {
+            continue;
+        }
+        let expected = lines(&reference.join(&file));
+        let got = lines(&faulty.join(&file));
+        assert!(!expected.is_empty(), "{kind}: {file} of the reference is empty");
+        compare(kind, &file, &expected, &got);
+    }
+    println!(
+        "{kind}: {done} kills ({all} of all processes), {restores} process restores, output identical"
+    );
+}
+
+/// Kills a random process of the launcher's group (every third time, all of them) at seeded
+/// random moments until `kills` kills are done or the launcher exits. Returns the kills done and
+/// how many of them killed every process.
+fn inject(launcher: &mut Child, kills: usize, seed: u64) -> (usize, usize) {
+    let mut rng = Rng::new(seed);
+    let (mut done, mut all) = (0, 0);
+    let started = Instant::now();
+    while done < kills && started.elapsed() < Duration::from_secs(300) {
+        std::thread::sleep(Duration::from_millis(300 + rng.below(400)));
+        if launcher.try_wait().unwrap().is_some() {
+            break;
+        }
+        let children = children_of(launcher.id());
+        if children.len() < 2 {
+            continue; // between attempts
+        }
+        let victims: Vec<u32> = if done % 3 == 2 {
+            all += 1;
+            children
+        } else {
+            vec![children[rng.below(children.len() as u64) as usize]]
+        };
+        for pid in victims {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+        done += 1;
+    }
+    (done, all)
+}
+
+/// The processes whose parent is `parent`.
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (name) state ppid ...`: the name may hold spaces, so split after the last `)`.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(parent) {
+            children.push(pid);
+        }
+    }
+    children.sort_unstable();
+    children
+}
+
+fn job_command(kind: &str, output: &Path, rate: Option<f64>) -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .env("RILL_FT_JOB", kind)
+        .env("RILL_FT_OUTPUT", output);
+    if let Some(rate) = rate {
+        command.env("RILL_FT_RATE", rate.to_string());
+    }
+    command
+}
+
+fn hosts_file(dir: &Path, processes: usize) -> PathBuf {
+    let listeners: Vec<TcpListener> = (0..processes)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let text: String = listeners
+        .iter()
+        .map(|l| format!("{}\n", l.local_addr().unwrap()))
+        .collect();
+    let path = dir.join("hosts.txt");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The lines of a file, counted: the output as a multiset.
+fn lines(path: &Path) -> BTreeMap<String, usize> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut counts = BTreeMap::new();
+    for line in text.lines() {
+        *counts.entry(line.to_string()).or_default() += 1;
+    }
+    counts
+}
+
+/// Fails naming the lines lost and duplicated.
+fn compare(kind: &str, file: &str, expected: &BTreeMap<String, usize>, got: &BTreeMap<String, usize>) {
+    let mut lost = Vec::new();
+    let mut duplicated = Vec::new();
+    for (line, &n) in expected {
+        let m = got.get(line).copied().unwrap_or(0);
+        if m < n {
+            lost.push(line.clone());
+        }
+        if m > n {
+            duplicated.push(line.clone());
+        }
+    }
+    let unexpected: Vec<&String> = got.keys().filter(|l| !expected.contains_key(*l)).collect();
+    assert!(
+        lost.is_empty() && duplicated.is_empty() && unexpected.is_empty(),
+        "{kind}/{file}: {} lines lost (e.g. {:?}), {} duplicated (e.g. {:?}), {} unexpected (e.g. {:?})",
+        lost.len(),
+        lost.first(),
+        duplicated.len(),
+        duplicated.first(),
+        unexpected.len(),
+        unexpected.first()
+    );
+}
