@@ -79,7 +79,11 @@ fn ordered_event(index: u64, rng: &mut Rng) -> Event {
 
 /// Runs one of the two jobs, writing its outputs next to `output`.
 fn run_job(kind: &str, output: &Path, rate: Option<f64>) -> Result<(), RillError> {
-    let make = if kind == "process" { ordered_event } else { event };
+    let make = if kind == "process" {
+        ordered_event
+    } else {
+        event
+    };
     let events = generate(EVENTS, 7, make).events_per_epoch(500);
     let events = match rate {
         Some(rate) => events.rate(rate),
@@ -187,7 +191,10 @@ fn check(kind: &str, kills: usize, seed: u64) {
         }
         let expected = lines(&reference.join(&file));
         let got = lines(&faulty.join(&file));
-        assert!(!expected.is_empty(), "{kind}: {file} of the reference is empty");
+        assert!(
+            !expected.is_empty(),
+            "{kind}: {file} of the reference is empty"
+        );
         compare(kind, &file, &expected, &got);
     }
     println!(
@@ -284,7 +291,12 @@ fn lines(path: &Path) -> BTreeMap<String, usize> {
 }
 
 /// Fails naming the lines lost and duplicated.
-fn compare(kind: &str, file: &str, expected: &BTreeMap<String, usize>, got: &BTreeMap<String, usize>) {
+fn compare(
+    kind: &str,
+    file: &str,
+    expected: &BTreeMap<String, usize>,
+    got: &BTreeMap<String, usize>,
+) {
     let mut lost = Vec::new();
     let mut duplicated = Vec::new();
     for (line, &n) in expected {

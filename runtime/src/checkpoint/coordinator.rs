@@ -115,7 +115,10 @@ fn complete(checkpointing: &Checkpointing, open: &mut Vec<(Epoch, bool)>) {
             Ok(()) => {
                 tracing::info!("checkpoint {id} complete");
                 newest_complete = newest_complete.max(Some(id));
-                if let Err(error) = checkpointing.store.collect_garbage(checkpointing.kept, None) {
+                if let Err(error) = checkpointing
+                    .store
+                    .collect_garbage(checkpointing.kept, None)
+                {
                     tracing::warn!("cannot delete old checkpoints: {error}");
                 }
             }

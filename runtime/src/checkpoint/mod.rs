@@ -29,4 +29,4 @@ pub use position::Position;
 pub(crate) use run::{attempt_from_environment, ATTEMPT_VARIABLE};
 pub use run::{Checkpointing, FINAL_CHECKPOINT};
 pub use store::*;
-pub(crate) use writer::StateWriter;
+pub(crate) use writer::{refuse_checkpoints, StateWriter};

@@ -105,3 +105,14 @@ impl StateWriter {
         self.checkpointing.is_complete(id)
     }
 }
+
+/// Fails the job if it takes checkpoints: `operator` keeps state (`what`) that checkpoints do
+/// not cover yet, and restoring without it would give wrong results.
+pub(crate) fn refuse_checkpoints(env: &JobEnv, operator: &str, what: &str) {
+    if env.checkpointing.is_some() {
+        env.failure.fail(RillError::new(format!(
+            "operator `{operator}` keeps {what}, which checkpoints do not cover yet: run this job \
+             without --checkpoint-dir"
+        )));
+    }
+}

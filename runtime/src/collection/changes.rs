@@ -8,6 +8,7 @@ use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
 
 use super::Collection;
+use crate::checkpoint::refuse_checkpoints;
 use crate::context::Epoch;
 use crate::stream::Stream;
 
@@ -52,6 +53,11 @@ impl<'scope, T: 'static> Stream<'scope, (T, isize)> {
     /// Attaches every pair's epoch: the update triples of a collection.
     fn into_updates(self, name: &str, changing: bool) -> Collection<'scope, T> {
         let env = self.env.clone();
+        refuse_checkpoints(
+            &env,
+            name,
+            "a collection (differential dataflow's arrangements)",
+        );
         let inner = self
             .inner
             .unary(Pipeline, name, |_, _| {

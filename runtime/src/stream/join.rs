@@ -9,6 +9,7 @@ use timely::dataflow::operators::generic::Operator;
 
 use super::in_order::InOrder;
 use super::{KeyedStream, Stream};
+use crate::checkpoint::refuse_checkpoints;
 use crate::key::{worker_for_key, Key, Record, StableHashMap};
 
 /// Every record each side has seen, per key.
@@ -32,6 +33,11 @@ impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
         T: Record + Clone,
         U: Record + Clone,
     {
+        refuse_checkpoints(
+            &self.env,
+            name,
+            "the records of both sides of a stream join",
+        );
         let peers = self.env.worker.peers;
         let left_route = Exchange::new(move |(key, _): &(K, T)| worker_for_key(key, peers));
         let right_route = Exchange::new(move |(key, _): &(K, U)| worker_for_key(key, peers));
