@@ -37,6 +37,7 @@ fn main() {
     for kind in ["windows", "process"] {
         check(kind, kills, seed);
     }
+    corrupt_checkpoint_falls_back();
     println!("fault tolerance: ok");
 }
 
@@ -200,6 +201,97 @@ fn check(kind: &str, kills: usize, seed: u64) {
     println!(
         "{kind}: {done} kills ({all} of all processes), {restores} process restores, output identical"
     );
+}
+
+/// A finished run's newest checkpoint is corrupted: `--restore DIR` warns, naming the file, restores
+/// the previous complete checkpoint, and the output file ends up as a failure-free run writes it.
+/// A checkpoint of one job does not restore into another.
+fn corrupt_checkpoint_falls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reference, output) = (dir.path().join("reference"), dir.path().join("output"));
+    std::fs::create_dir_all(&reference).unwrap();
+    std::fs::create_dir_all(&output).unwrap();
+    let checkpoints = dir.path().join("checkpoints");
+    let run = |output: &Path, extra: &[&std::ffi::OsStr]| {
+        job_command("windows", output, Some(RATE * 4.0))
+            .args(["--workers", "2", "--quiet"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&reference, &[]).status.success());
+    let first = run(
+        &output,
+        &[
+            "--checkpoint-dir".as_ref(),
+            checkpoints.as_os_str(),
+            "--checkpoint-interval".as_ref(),
+            "0.2".as_ref(),
+        ],
+    );
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let mut complete: Vec<PathBuf> = std::fs::read_dir(&checkpoints)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("MANIFEST").exists())
+        .collect();
+    complete.sort();
+    assert!(
+        complete.len() >= 2,
+        "expected several checkpoints, found {complete:?}"
+    );
+    let newest = complete.last().unwrap();
+    let part = std::fs::read_dir(newest)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "part") && p.to_string_lossy().contains("sink@")
+        })
+        .expect("a sink part");
+    let mut bytes = std::fs::read(&part).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&part, bytes).unwrap();
+    let restored = run(&output, &["--restore".as_ref(), checkpoints.as_os_str()]);
+    let log = String::from_utf8_lossy(&restored.stderr);
+    assert!(restored.status.success(), "{log}");
+    let file_name = part.file_name().unwrap().to_string_lossy();
+    assert!(
+        log.contains("warning") && log.contains(&*file_name),
+        "no warning naming {file_name}:\n{log}"
+    );
+    let previous = complete[complete.len() - 2]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        log.contains(&format!("restoring checkpoint {previous}")),
+        "{log}"
+    );
+    for file in ["main.csv", "side.csv"] {
+        compare(
+            "corrupt",
+            file,
+            &lines(&reference.join(file)),
+            &lines(&output.join(file)),
+        );
+    }
+    let other = job_command("process", &output, None)
+        .args(["--workers", "2", "--quiet", "--restore"])
+        .arg(&checkpoints)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        !other.status.success() && log.contains("belongs to job"),
+        "{log}"
+    );
+    println!("corrupt checkpoint: fell back to {previous}, output identical; other job refused");
 }
 
 /// Kills a random process of the launcher's group (every third time, all of them) at seeded

@@ -116,7 +116,7 @@ impl Checkpointing {
             None => None,
         };
         if let Some(restored) = &restored {
-            store.discard_incomplete_after(restored.manifest.id)?;
+            store.discard_after(restored.manifest.id)?;
         }
         Ok(Some(Checkpointing {
             store,

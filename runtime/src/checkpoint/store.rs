@@ -255,11 +255,11 @@ impl CheckpointStore {
         Ok(())
     }
 
-    /// Deletes every checkpoint newer than `id` that has no manifest (left by a crashed attempt),
-    /// so a restarted run starts clean.
-    pub fn discard_incomplete_after(&self, id: u64) -> Result<()> {
-        for (other, complete) in self.checkpoints()? {
-            if other > id && !complete {
+    /// Deletes every checkpoint newer than `id`, complete or not: a run that restores `id`
+    /// abandons them (their parts would otherwise mix with the ones it writes under the same ids).
+    pub fn discard_after(&self, id: u64) -> Result<()> {
+        for (other, _) in self.checkpoints()? {
+            if other > id {
                 self.delete(other)?;
             }
         }
@@ -616,18 +616,15 @@ mod tests {
     }
 
     #[test]
-    fn discard_incomplete_after_keeps_complete_and_older() {
+    fn discard_after_keeps_only_older() {
         let (_dir, store) = store();
         write_checkpoint(&store, 2);
         write_checkpoint(&store, 4);
         for id in [1, 3, 5] {
             store.write_part(id, "count", 0, 0, &frames(0)).unwrap();
         }
-        store.discard_incomplete_after(2).unwrap();
-        assert_eq!(
-            store.checkpoints().unwrap(),
-            vec![(1, false), (2, true), (4, true)]
-        );
+        store.discard_after(2).unwrap();
+        assert_eq!(store.checkpoints().unwrap(), vec![(1, false), (2, true)]);
     }
 
     #[test]
