@@ -242,7 +242,9 @@ pub(crate) fn event_operator<'scope, K: Key, T: Record, L: EventLogic<K, T>>(
     let restored = writer.as_ref().and_then(StateWriter::restored_id);
     builder.build(move |mut capabilities| {
         if let Some(after) = restored.map(|id| id.saturating_add(1)) {
-            capabilities.iter_mut().for_each(|cap| cap.downgrade(&after));
+            capabilities
+                .iter_mut()
+                .for_each(|cap| cap.downgrade(&after));
         }
         let mut capabilities = Some(capabilities);
         move |frontiers| {
