@@ -116,6 +116,7 @@ fn main() {
     if cli.sections.contains(&Section::Streaming) {
         report.streaming = Some(streaming::run(&cli, &scratch));
     }
+    child::remove_own_copy();
     report.elapsed = started.elapsed();
     let markdown = report.markdown();
     println!("\n{markdown}");

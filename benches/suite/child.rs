@@ -122,7 +122,7 @@ pub fn report_peak_memory() {
 /// which it gets once all are ready. For several processes, `seconds` is the slowest process's
 /// and `peak_mib` the sum of all.
 pub fn measure(args: &[String], layout: Layout, result: &Path, scratch: &Path) -> Metrics {
-    let program = std::env::current_exe().expect("the suite's own binary");
+    let program = own_copy(scratch);
     let spawn = |extra: Vec<String>, process: usize| -> Running {
         let mut child = Command::new(&program)
             .args(args)
@@ -170,6 +170,30 @@ pub fn measure(args: &[String], layout: Layout, result: &Path, scratch: &Path) -
     }
     let reports: Vec<Metrics> = running.into_iter().map(Running::finish).collect();
     merge(reports)
+}
+
+static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Removes the copy of this binary, if one was made.
+pub fn remove_own_copy() {
+    if let Some(copy) = COPY.get() {
+        let _ = std::fs::remove_file(copy);
+    }
+}
+
+/// A copy of this binary in `scratch`, made on first use: a long run keeps measuring with the
+/// binary it started with even if cargo rebuilds the bench meanwhile.
+fn own_copy(scratch: &Path) -> PathBuf {
+    COPY.get_or_init(|| {
+        let copy = scratch.join(format!("suite-{}", std::process::id()));
+        std::fs::copy(
+            std::env::current_exe().expect("the suite's own binary"),
+            &copy,
+        )
+        .expect("copy the suite's binary");
+        copy
+    })
+    .clone()
 }
 
 /// In a child that is one of several processes: says it is ready and waits until all are.
