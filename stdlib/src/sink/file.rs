@@ -216,10 +216,7 @@ impl<T, E: Encode<T>> SinkWriter<T> for FileWriter<E> {
         }
         std::fs::write(&self.commits, kept).map_err(|e| self.commits_error(e))?;
         let length = last.map_or(0, |(_, length)| length);
-        let file = self.out.destination_mut().get_mut();
-        file.set_len(length)
-            .and_then(|()| file.seek(SeekFrom::Start(length)).map(drop))
-            .map_err(|e| self.out.io_error(e))?;
+        self.cut_to(length)?;
         if length > 0 {
             self.out.encoding_mut().continuing();
         }
@@ -252,10 +249,21 @@ impl<E> FileWriter<E> {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(self.commits_error(e)),
             _ => {}
         }
+        self.cut_to(0)
+    }
+
+    /// Cuts the file to `length` bytes and goes on writing there. A destination that is not a
+    /// regular file (`/dev/null`, a pipe) cannot be cut and is left as it is.
+    fn cut_to(&mut self, length: u64) -> Result<()> {
         let file = self.out.destination_mut().get_mut();
-        file.set_len(0)
-            .and_then(|()| file.seek(SeekFrom::Start(0)).map(drop))
-            .map_err(|e| self.out.io_error(e))
+        let cut = file.metadata().and_then(|m| {
+            if m.is_file() {
+                file.set_len(length)?;
+                file.seek(SeekFrom::Start(length))?;
+            }
+            Ok(())
+        });
+        cut.map_err(|e| self.out.io_error(e))
     }
 
     fn commits_error(&self, error: std::io::Error) -> RillError {
@@ -377,6 +385,41 @@ mod tests {
         writer.write(0, &mut vec!["new"]).unwrap();
         SinkWriter::<&str>::epoch_done(&mut writer, 0).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+    }
+
+    #[test]
+    fn commits_survive_a_restore_and_later_output_is_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        let open = || Sink::<u64>::open(text_file(&path), WorkerInfo::SINGLE).unwrap();
+        let mut writer = open();
+        writer.write(0, &mut vec![1, 2]).unwrap();
+        SinkWriter::<u64>::commit(&mut writer, 5).unwrap();
+        writer.write(6, &mut vec![3]).unwrap();
+        SinkWriter::<u64>::commit(&mut writer, 9).unwrap();
+        writer.write(10, &mut vec![4]).unwrap();
+        SinkWriter::<u64>::epoch_done(&mut writer, 10).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "1\n2\n3\n4\n");
+        // Restoring checkpoint 7: the last commit it covers is 5; what followed is cut.
+        let mut restored = open();
+        assert_eq!(
+            SinkWriter::<u64>::recover(&mut restored, 7).unwrap(),
+            Some(5)
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "1\n2\n");
+        restored.write(6, &mut vec![3]).unwrap();
+        SinkWriter::<u64>::commit(&mut restored, 9).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "1\n2\n3\n");
+        assert_eq!(
+            std::fs::read_to_string(commits_path(&path)).unwrap(),
+            "5 4\n9 6\n"
+        );
+        // A run that restores nothing starts afresh.
+        let mut fresh = open();
+        fresh.write(0, &mut vec![7]).unwrap();
+        SinkWriter::<u64>::finish(&mut fresh).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "7\n");
+        assert!(!commits_path(&path).exists());
     }
 
     #[test]
