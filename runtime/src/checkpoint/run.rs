@@ -139,11 +139,6 @@ impl Checkpointing {
         self.restored.as_ref().map(|r| r.manifest.id)
     }
 
-    /// The manifest this run restored, if any.
-    pub fn restored_manifest(&self) -> Option<&Manifest> {
-        self.restored.as_ref().map(|r| &r.manifest)
-    }
-
     /// Records that the coordinator announced checkpoint `id`.
     pub(crate) fn announce(&self, id: Epoch) {
         lock(&self.announced).insert(id);
@@ -284,7 +279,7 @@ impl Restored {
             .map(|p| ((p.operator.clone(), p.worker), p.clone()))
             .collect();
         say(&format!(
-            "restoring checkpoint {name} from {} (written by attempt {})",
+            "restoring checkpoint {name} of job \"{}\" (written by attempt {})",
             manifest.job, manifest.generation
         ));
         Ok(Restored {
