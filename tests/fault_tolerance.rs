@@ -5,7 +5,8 @@
 //! lost, not one duplicated.
 //!
 //! This binary is both the driver and, when `RILL_FT_JOB` is set, the job's processes.
-//! `RILL_FT_KILLS` sets the kills per job (default 10); `RILL_FT_SEED` the seed.
+//! `RILL_FT_KILLS` sets the kills per job (default 10); `RILL_FT_SEED` the seed; `RILL_FT_JOBS`
+//! which jobs to check (default `windows,process,iterate`).
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -34,10 +35,12 @@ fn main() {
     }
     let kills: usize = env_or("RILL_FT_KILLS", 10);
     let seed: u64 = env_or("RILL_FT_SEED", 20261121);
-    for kind in ["windows", "process"] {
+    let jobs = std::env::var("RILL_FT_JOBS").unwrap_or_else(|_| "windows,process,iterate".into());
+    for kind in jobs.split(',').filter(|kind| !kind.is_empty()) {
         check(kind, kills, seed);
     }
     corrupt_checkpoint_falls_back();
+    full_disk_fails_checkpoints_not_the_job();
     println!("fault tolerance: ok");
 }
 
@@ -78,8 +81,34 @@ fn ordered_event(index: u64, rng: &mut Rng) -> Event {
     }
 }
 
-/// Runs one of the two jobs, writing its outputs next to `output`.
+/// The changing graph of the iterative job: change `i` inserts a random edge on
+/// `GRAPH_VERTICES` vertices and retracts the edge that change `i - GRAPH_WINDOW` inserted.
+const GRAPH_CHANGES: u64 = 16_000;
+const GRAPH_VERTICES: u64 = 3_000;
+const GRAPH_WINDOW: u64 = 2_000;
+/// How fast the faulty runs apply graph changes: about 8 s of input, in epochs of 100 changes.
+const GRAPH_RATE: f64 = 2_000.0;
+
+/// The edge that graph change `i` inserts.
+fn graph_edge(i: u64) -> (u64, u64) {
+    let mut rng = Rng::new(0x9e37_79b9 ^ i);
+    (rng.below(GRAPH_VERTICES), rng.below(GRAPH_VERTICES))
+}
+
+/// The updates of graph change `i`: its edge in, and the edge of `GRAPH_WINDOW` changes ago out.
+fn graph_updates(i: u64) -> Vec<((u64, u64), isize)> {
+    let mut updates = vec![(graph_edge(i), 1)];
+    if i >= GRAPH_WINDOW {
+        updates.push((graph_edge(i - GRAPH_WINDOW), -1));
+    }
+    updates
+}
+
+/// Runs one of the jobs, writing its outputs next to `output`.
 fn run_job(kind: &str, output: &Path, rate: Option<f64>) -> Result<(), RillError> {
+    if kind == "iterate" {
+        return run_iterative_job(output, rate.map(|rate| rate * GRAPH_RATE / RATE));
+    }
     let make = if kind == "process" {
         ordered_event
     } else {
@@ -148,6 +177,36 @@ fn run_job(kind: &str, output: &Path, rate: Option<f64>) -> Result<(), RillError
     Ok(())
 }
 
+/// An incremental iterative job: the connected components (min-label propagation in an
+/// incremental `iterate` loop over differential dataflow) of a graph whose edges change every
+/// epoch; its output is every epoch's changes of the components.
+fn run_iterative_job(output: &Path, rate: Option<f64>) -> Result<(), RillError> {
+    let changes = generate(GRAPH_CHANGES, 11, |i, _| i).events_per_epoch(100);
+    let changes = match rate {
+        Some(rate) => changes.rate(rate),
+        None => changes,
+    };
+    let main = output.join("main.csv");
+    dataflow! {
+        #![name = "ft_iterate"]
+        let edges = source(changes) -> flat_map(|i: u64| graph_updates(i)) -> from_changes();
+        let links = edges -> flat_map(|(a, b): (u64, u64)| [(a, b), (b, a)]);
+        let vertices = links -> map(|(vertex, _): (u64, u64)| vertex) -> distinct();
+        let labels = iterate(strategy = incremental) {
+            var labels = vertices -> map(|vertex: u64| (vertex, vertex));
+            let offered = labels -> join_map(links, |_, label: &u64, next: &u64| (*next, *label));
+            next labels = offered -> concat(labels) -> min();
+            labels
+        };
+        labels
+            -> changes()
+            -> map(|c: Change<(u64, u64)>| (c.epoch, c.data.0, c.data.1, c.diff))
+            -> sink(csv_to(Some(main.clone())));
+    }
+    .run_with(&RunOptions::from_args())?;
+    Ok(())
+}
+
 /// Runs `kind` without failures, then with `kills` kills, and compares the outputs.
 fn check(kind: &str, kills: usize, seed: u64) {
     let dir = tempfile::tempdir().unwrap();
@@ -173,11 +232,13 @@ fn check(kind: &str, kills: usize, seed: u64) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let log = read_in_background(&mut launcher);
     let (done, all) = inject(&mut launcher, kills, seed);
-    let output = launcher.wait_with_output().unwrap();
-    let log = String::from_utf8_lossy(&output.stderr);
+    let status = wait_at_most(&mut launcher, Duration::from_secs(240));
+    let log = log.join().unwrap();
+    let status = status.unwrap_or_else(|| panic!("{kind}: the run with failures hangs:\n{log}"));
     assert!(
-        output.status.success(),
+        status.success(),
         "{kind}: the run with failures failed:\n{log}"
     );
     assert!(
@@ -273,14 +334,7 @@ fn corrupt_checkpoint_falls_back() {
         log.contains(&format!("restoring checkpoint {previous}")),
         "{log}"
     );
-    for file in ["main.csv", "side.csv"] {
-        compare(
-            "corrupt",
-            file,
-            &lines(&reference.join(file)),
-            &lines(&output.join(file)),
-        );
-    }
+    compare_files("corrupt", &reference, &output, &["main.csv", "side.csv"]);
     let other = job_command("process", &output, None)
         .args(["--workers", "2", "--quiet", "--restore"])
         .arg(&checkpoints)
@@ -293,6 +347,95 @@ fn corrupt_checkpoint_falls_back() {
     );
     println!("corrupt checkpoint: fell back to {previous}, output identical; other job refused");
 }
+
+/// Checkpoints go to a tiny tmpfs (in a private mount namespace, made with `unshare`) that starts
+/// full. While it is full every checkpoint fails, and the job goes on; once space is freed,
+/// checkpoints complete, and the output equals a failure-free run's. A disk that stays full fails
+/// the final checkpoint, which commits the last output: the job stops with an error that says so,
+/// instead of hanging or committing output no checkpoint covers.
+fn full_disk_fails_checkpoints_not_the_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reference, output) = (dir.path().join("reference"), dir.path().join("output"));
+    let mount = dir.path().join("tiny");
+    for path in [&reference, &output, &mount] {
+        std::fs::create_dir_all(path).unwrap();
+    }
+    let status = job_command("windows", &reference, None)
+        .args(["--workers", "2", "--quiet"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let on_full_disk = |free_after: Option<&str>, rate: f64, extra: &[&str]| {
+        let job = job_command("windows", &output, Some(rate));
+        let mut command = Command::new("unshare");
+        command
+            .args(["--map-root-user", "--mount", "sh", "-c", FULL_DISK, "sh"])
+            .arg(&mount)
+            .arg(free_after.unwrap_or(""))
+            .arg(job.get_program())
+            .args(["--workers", "2", "--checkpoint-dir"])
+            .arg(&mount)
+            .args(["--checkpoint-interval", "0.2"])
+            .args(extra);
+        for (key, value) in job.get_envs() {
+            command.env(key, value.unwrap());
+        }
+        let mut child = command.stderr(Stdio::piped()).spawn().unwrap();
+        let log = read_in_background(&mut child);
+        let status = wait_at_most(&mut child, Duration::from_secs(120));
+        let log = log.join().unwrap();
+        (
+            status.unwrap_or_else(|| panic!("the job hangs:\n{log}")),
+            log,
+        )
+    };
+
+    let (status, log) = on_full_disk(Some("2"), RATE, &[]);
+    assert!(status.success(), "{log}");
+    assert!(
+        log.contains("failed (1 so far)") && log.contains("No space left on device"),
+        "no checkpoint failed on the full disk:\n{log}"
+    );
+    // The run's summary line ends `; N checkpoints (p50 ..., p99 ...), M failed`.
+    let completed: u64 = log
+        .split("; ")
+        .last()
+        .and_then(|stats| stats.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        completed > 0,
+        "no checkpoint completed once space was freed:\n{log}"
+    );
+    compare_files("full disk", &reference, &output, &["main.csv", "side.csv"]);
+
+    let (status, log) = on_full_disk(None, RATE * 8.0, &["--restart-attempts", "0"]);
+    assert!(
+        !status.success(),
+        "the job committed output on a full disk:\n{log}"
+    );
+    assert!(
+        log.contains(
+            "the final checkpoint, which commits the job's last output, cannot be written"
+        ),
+        "{log}"
+    );
+    println!(
+        "full disk: checkpoints failed and the job went on; {completed} completed once space was \
+         freed, output identical; a disk that stays full stops the job with an error"
+    );
+}
+
+/// Mounts a 1 MiB tmpfs on `$1`, fills it, frees it after `$2` seconds (never if empty), and runs
+/// the rest of the arguments.
+const FULL_DISK: &str = r#"
+set -e
+mount -t tmpfs -o size=1m rill-full "$1"
+cat /dev/zero > "$1/filler" 2>/dev/null || true
+if [ -n "$2" ]; then (sleep "$2"; rm -f "$1/filler") & fi
+shift 2
+exec "$@"
+"#;
 
 /// Kills a random process of the launcher's group (every third time, all of them) at seeded
 /// random moments until `kills` kills are done or the launcher exits. Returns the kills done and
@@ -322,6 +465,33 @@ fn inject(launcher: &mut Child, kills: usize, seed: u64) -> (usize, usize) {
         done += 1;
     }
     (done, all)
+}
+
+/// Reads the child's (piped) stderr on a thread, so that it never blocks on a full pipe.
+fn read_in_background(child: &mut Child) -> std::thread::JoinHandle<String> {
+    let mut stderr = child.stderr.take().expect("a piped stderr");
+    std::thread::spawn(move || {
+        let mut log = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stderr, &mut log);
+        String::from_utf8_lossy(&log).into_owned()
+    })
+}
+
+/// Waits for `child` for at most `limit`; kills it and its processes if it is still running.
+fn wait_at_most(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for pid in children_of(child.id()) {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
 }
 
 /// The processes whose parent is `parent`.
@@ -380,6 +550,18 @@ fn lines(path: &Path) -> BTreeMap<String, usize> {
         *counts.entry(line.to_string()).or_default() += 1;
     }
     counts
+}
+
+/// Compares `files` of a faulty run's `output` directory with the `reference` run's.
+fn compare_files(kind: &str, reference: &Path, output: &Path, files: &[&str]) {
+    for file in files {
+        compare(
+            kind,
+            file,
+            &lines(&reference.join(file)),
+            &lines(&output.join(file)),
+        );
+    }
 }
 
 /// Fails naming the lines lost and duplicated.

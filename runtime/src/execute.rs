@@ -94,6 +94,7 @@ where
                 records_out: 0,
                 workers: options.workers * hosts.len(),
                 processes: hosts.len(),
+                checkpoints: None,
             })
         }
     }
@@ -194,6 +195,7 @@ where
         records_out: metrics.records_out(),
         workers: workers * processes,
         processes,
+        checkpoints: checkpointing.as_ref().map(|c| c.stats()),
     };
     if !options.quiet {
         print_summary(&summary, process);

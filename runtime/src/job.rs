@@ -4,6 +4,7 @@ use std::fmt;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::checkpoint::CheckpointStats;
 use crate::context::Dataflow;
 use crate::error::Result;
 use crate::execute::execute;
@@ -78,6 +79,9 @@ pub struct RunSummary {
     pub workers: usize,
     /// Processes in the run.
     pub processes: usize,
+    /// The checkpoints this process completed (process 0 completes them all), if the run took
+    /// checkpoints.
+    pub checkpoints: Option<CheckpointStats>,
 }
 
 impl fmt::Display for RunSummary {
@@ -96,6 +100,10 @@ impl fmt::Display for RunSummary {
             thousands(self.records_in),
             thousands(self.records_out),
             rate(self.records_in, self.elapsed)
-        )
+        )?;
+        match &self.checkpoints {
+            Some(checkpoints) => write!(f, "; {checkpoints}"),
+            None => Ok(()),
+        }
     }
 }

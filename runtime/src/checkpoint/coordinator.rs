@@ -41,8 +41,8 @@ pub(crate) fn coordinator<'scope>(
         let mut held: Epoch = 0;
         let mut last = checkpointing.restored_id();
         let mut last_time = Instant::now();
-        // Announced checkpoints that are not complete yet, and whether a newer one is.
-        let mut open: Vec<(Epoch, bool)> = Vec::new();
+        // Announced checkpoints that are not complete yet.
+        let mut open: Vec<Open> = Vec::new();
         move |_frontiers| {
             if let Some(cap) = capability.as_mut() {
                 let frontier = sources.with_frontier(|f| f.first().copied());
@@ -57,7 +57,11 @@ pub(crate) fn coordinator<'scope>(
                 if let Some(id) = announce {
                     output.activate().session(&cap.delayed(&id)).give(id);
                     tracing::debug!("announced checkpoint {id}");
-                    open.push((id, false));
+                    open.push(Open {
+                        id,
+                        announced: Instant::now(),
+                        superseded: false,
+                    });
                     last = Some(id);
                     last_time = Instant::now();
                     held = held.max(id.saturating_add(1));
@@ -81,52 +85,68 @@ pub(crate) fn coordinator<'scope>(
     announcements.broadcast()
 }
 
+/// An announced checkpoint that is not complete yet.
+struct Open {
+    id: Epoch,
+    announced: Instant,
+    /// Whether a newer checkpoint completed before it.
+    superseded: bool,
+}
+
 /// Writes the manifest of every open checkpoint whose parts are all there. An open checkpoint
 /// still incomplete on the pass after a newer one completed has lost a part (a failed write):
 /// it is given up.
-fn complete(checkpointing: &Checkpointing, open: &mut Vec<(Epoch, bool)>) {
+fn complete(checkpointing: &Checkpointing, open: &mut Vec<Open>) {
     let expected = checkpointing.expected_parts();
     let mut newest_complete = None;
-    open.retain(|&(id, superseded)| {
-        let parts = match checkpointing.store.parts(id, checkpointing.generation) {
-            Ok(parts) if parts.len() >= expected => parts,
-            Ok(_) if superseded => {
-                checkpointing.failed(id, "a part of it was not written");
-                return false;
-            }
-            Ok(_) => return true,
-            Err(error) => {
-                checkpointing.failed(id, &error.to_string());
-                return false;
-            }
-        };
-        let manifest = Manifest {
-            id,
-            job: checkpointing.job.clone(),
-            workers: checkpointing.workers_per_process,
-            processes: checkpointing.processes,
-            generation: checkpointing.generation,
-            parts,
-            created_unix_ms: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as u64),
-        };
-        match checkpointing.store.write_manifest(&manifest) {
-            Ok(()) => {
-                tracing::info!("checkpoint {id} complete");
-                newest_complete = newest_complete.max(Some(id));
-                if let Err(error) = checkpointing
-                    .store
-                    .collect_garbage(checkpointing.kept, None)
-                {
-                    tracing::warn!("cannot delete old checkpoints: {error}");
+    open.retain(
+        |&Open {
+             id,
+             announced,
+             superseded,
+         }| {
+            let parts = match checkpointing.store.parts(id, checkpointing.generation) {
+                Ok(parts) if parts.len() >= expected => parts,
+                Ok(_) if superseded => {
+                    checkpointing.failed(id, "a part of it was not written");
+                    return false;
                 }
+                Ok(_) => return true,
+                Err(error) => {
+                    checkpointing.failed(id, &error.to_string());
+                    return false;
+                }
+            };
+            let bytes = parts.iter().map(|part| part.bytes).sum();
+            let manifest = Manifest {
+                id,
+                job: checkpointing.job.clone(),
+                workers: checkpointing.workers_per_process,
+                processes: checkpointing.processes,
+                generation: checkpointing.generation,
+                parts,
+                created_unix_ms: SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as u64),
+            };
+            match checkpointing.store.write_manifest(&manifest) {
+                Ok(()) => {
+                    tracing::info!("checkpoint {id} complete");
+                    checkpointing.completed(announced.elapsed(), bytes);
+                    newest_complete = newest_complete.max(Some(id));
+                    if let Err(error) = checkpointing
+                        .store
+                        .collect_garbage(checkpointing.kept, None)
+                    {
+                        tracing::warn!("cannot delete old checkpoints: {error}");
+                    }
+                }
+                Err(error) => checkpointing.failed(id, &error.to_string()),
             }
-            Err(error) => checkpointing.failed(id, &error.to_string()),
-        }
-        false
-    });
-    for (id, superseded) in open.iter_mut() {
-        *superseded |= newest_complete.is_some_and(|newest| *id < newest);
+            false
+        },
+    );
+    for checkpoint in open.iter_mut() {
+        checkpoint.superseded |= newest_complete.is_some_and(|newest| checkpoint.id < newest);
     }
 }

@@ -20,6 +20,7 @@ mod coordinator;
 mod frame;
 mod position;
 mod run;
+mod stats;
 mod store;
 mod writer;
 
@@ -28,5 +29,6 @@ pub use frame::*;
 pub use position::Position;
 pub(crate) use run::{attempt_from_environment, ATTEMPT_VARIABLE};
 pub use run::{Checkpointing, FINAL_CHECKPOINT};
+pub use stats::CheckpointStats;
 pub use store::*;
-pub(crate) use writer::{refuse_checkpoints, StateWriter};
+pub(crate) use writer::StateWriter;

@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::stats::CheckpointStats;
 use super::store::{resolve_restore, CheckpointStore, Manifest, PartInfo};
 use crate::context::{Epoch, WorkerInfo};
 use crate::error::{Result, RillError};
@@ -45,8 +45,8 @@ pub struct Checkpointing {
     writers: Mutex<Vec<Vec<String>>>,
     restored: Option<Restored>,
     allow_non_restored: bool,
-    /// Checkpoints that failed (a part could not be written, e.g. a full disk).
-    failed: AtomicU64,
+    /// The checkpoints completed and failed so far.
+    stats: Mutex<CheckpointStats>,
 }
 
 /// The checkpoint a run started from, and which of its parts operators have claimed.
@@ -130,7 +130,7 @@ impl Checkpointing {
             writers: Mutex::new(vec![Vec::new(); workers_per_process]),
             restored,
             allow_non_restored: options.allow_non_restored_state,
-            failed: AtomicU64::new(0),
+            stats: Mutex::default(),
         }))
     }
 
@@ -238,10 +238,32 @@ impl Checkpointing {
 
     /// Counts a checkpoint that could not be completed, and says why.
     pub(crate) fn failed(&self, id: Epoch, why: &str) {
-        let failed = self.failed.fetch_add(1, Ordering::Relaxed) + 1;
+        let failed = {
+            let mut stats = lock(&self.stats);
+            stats.failed += 1;
+            stats.failed
+        };
+        let then = if id == FINAL_CHECKPOINT {
+            "the job cannot commit its last output"
+        } else {
+            "the job goes on, and the next checkpoint tries again"
+        };
         say(&format!(
-            "checkpoint chk-{id:020} failed ({failed} so far); the job goes on: {why}"
+            "checkpoint chk-{id:020} failed ({failed} so far); {then}: {why}"
         ));
+    }
+
+    /// Counts a completed checkpoint, `duration` after its announcement, of `bytes` bytes.
+    pub(crate) fn completed(&self, duration: Duration, bytes: u64) {
+        let mut stats = lock(&self.stats);
+        stats.completed += 1;
+        stats.durations.push(duration);
+        stats.bytes.push(bytes);
+    }
+
+    /// The checkpoints completed and failed so far, as this process saw them.
+    pub fn stats(&self) -> CheckpointStats {
+        lock(&self.stats).clone()
     }
 
     /// Whether checkpoint `id` is complete (its manifest exists).

@@ -7,9 +7,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::frame::{from_frame, to_frame};
-use super::run::Checkpointing;
+use super::run::{Checkpointing, FINAL_CHECKPOINT};
 use crate::context::{Epoch, JobEnv};
-use crate::error::{Result, RillError};
+use crate::error::{Failure, Result, RillError};
+
+/// How often, and how far apart, a failed write of the final checkpoint is tried again.
+const FINAL_WRITE_ATTEMPTS: u32 = 20;
+const FINAL_WRITE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// One operator instance (operator x worker) that writes state into checkpoints.
 ///
@@ -22,6 +26,8 @@ pub(crate) struct StateWriter {
     worker: usize,
     /// The last checkpoint written (or restored).
     written: Option<Epoch>,
+    /// Where a final checkpoint that cannot be written fails the job.
+    failure: Failure,
 }
 
 impl StateWriter {
@@ -37,6 +43,7 @@ impl StateWriter {
             checkpointing,
             operator: operator.to_string(),
             worker: env.worker.index,
+            failure: env.failure.clone(),
         })
     }
 
@@ -84,35 +91,48 @@ impl StateWriter {
     }
 
     /// Writes encoded frames as this operator's part of checkpoint `id` (see [`Self::write`]).
+    ///
+    /// The final checkpoint, after the whole input, is what commits the job's last output: a
+    /// failed write of it is tried again for a while (the disk may free up), and then fails the
+    /// job, which the launcher restarts from the newest complete checkpoint.
     pub(crate) fn write_frames(&mut self, id: Epoch, frames: Result<Vec<Vec<u8>>>) {
         self.written = Some(id);
-        let written = frames.and_then(|frames| {
-            self.checkpointing.store.write_part(
+        let frames = match frames {
+            Ok(frames) => frames,
+            Err(error) => return self.checkpointing.failed(id, &error.to_string()),
+        };
+        let mut attempt = 1;
+        let error = loop {
+            let written = self.checkpointing.store.write_part(
                 id,
                 &self.operator,
                 self.worker,
                 self.checkpointing.generation,
                 &frames,
-            )
-        });
-        if let Err(error) = written {
-            self.checkpointing.failed(id, &error.to_string());
+            );
+            match written {
+                Ok(_) => return,
+                Err(error) if id != FINAL_CHECKPOINT || attempt == FINAL_WRITE_ATTEMPTS => {
+                    break error
+                }
+                Err(error) => {
+                    tracing::warn!("writing the final checkpoint (attempt {attempt}): {error}");
+                    std::thread::sleep(FINAL_WRITE_PAUSE);
+                    attempt += 1;
+                }
+            }
+        };
+        self.checkpointing.failed(id, &error.to_string());
+        if id == FINAL_CHECKPOINT {
+            self.failure.fail(RillError::new(format!(
+                "the final checkpoint, which commits the job's last output, cannot be written \
+                 ({attempt} attempts): {error}"
+            )));
         }
     }
 
     /// Whether checkpoint `id` is complete: its manifest exists.
     pub(crate) fn is_complete(&self, id: Epoch) -> bool {
         self.checkpointing.is_complete(id)
-    }
-}
-
-/// Fails the job if it takes checkpoints: `operator` keeps state (`what`) that checkpoints do
-/// not cover yet, and restoring without it would give wrong results.
-pub(crate) fn refuse_checkpoints(env: &JobEnv, operator: &str, what: &str) {
-    if env.checkpointing.is_some() {
-        env.failure.fail(RillError::new(format!(
-            "operator `{operator}` keeps {what}, which checkpoints do not cover yet: run this job \
-             without --checkpoint-dir"
-        )));
     }
 }

@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
 
-use super::Collection;
-use crate::checkpoint::refuse_checkpoints;
+use super::{persist, Collection, Data};
 use crate::context::Epoch;
 use crate::stream::Stream;
 
@@ -34,7 +33,7 @@ impl<T: fmt::Display> fmt::Display for Change<T> {
     }
 }
 
-impl<'scope, T: 'static> Stream<'scope, T> {
+impl<'scope, T: Data> Stream<'scope, T> {
     /// The collection of this stream's records: each record is inserted at its epoch.
     pub fn to_collection(self, name: &str) -> Collection<'scope, T> {
         self.map(name, |record| (record, 1))
@@ -42,7 +41,7 @@ impl<'scope, T: 'static> Stream<'scope, T> {
     }
 }
 
-impl<'scope, T: 'static> Stream<'scope, (T, isize)> {
+impl<'scope, T: Data> Stream<'scope, (T, isize)> {
     /// The collection these `(record, diff)` changes build up: each pair inserts (`diff > 0`)
     /// or retracts (`diff < 0`) copies of the record at its epoch. Such a collection changes
     /// after its first epoch, so loops over it stay incremental.
@@ -50,30 +49,16 @@ impl<'scope, T: 'static> Stream<'scope, (T, isize)> {
         self.into_updates(name, true)
     }
 
-    /// Attaches every pair's epoch: the update triples of a collection.
-    fn into_updates(self, name: &str, changing: bool) -> Collection<'scope, T> {
-        let env = self.env.clone();
-        refuse_checkpoints(
-            &env,
-            name,
-            "a collection (differential dataflow's arrangements)",
-        );
-        let inner = self
-            .inner
-            .unary(Pipeline, name, |_, _| {
-                |input, output| {
-                    input.for_each(|time, batch| {
-                        let epoch = *time.time();
-                        output.session(&time).give_iterator(
-                            batch.drain(..).map(|(record, diff)| (record, epoch, diff)),
-                        );
-                    })
-                }
-            })
-            .as_collection();
+    /// Attaches every pair's epoch: the update triples of a collection (persisted for
+    /// checkpoints, see [`super::persist`]).
+    fn into_updates(self, name: &str, changing: bool) -> Collection<'scope, T>
+    where
+        T: Data,
+    {
+        let inner = persist::enter(self.inner, name, &self.env).as_collection();
         Collection {
             inner,
-            env,
+            env: self.env,
             changing,
         }
     }
@@ -82,20 +67,26 @@ impl<'scope, T: 'static> Stream<'scope, (T, isize)> {
 impl<'scope, T: 'static> Collection<'scope, T> {
     /// The stream of this collection's changes, each at its epoch. The changes of one epoch are
     /// consolidated: a record inserted and retracted in the same epoch does not appear.
+    ///
+    /// A restored run leaves out the changes of the epochs its checkpoint covers: they were
+    /// delivered before the failure (the collection's inputs replay them, see [`super::persist`]).
     pub fn changes(self, name: &str) -> Stream<'scope, Change<T>>
     where
-        T: super::Data,
+        T: Data,
     {
         let env = self.env.clone();
+        let restored = env.checkpointing.as_ref().and_then(|c| c.restored_id());
+        let delivered = move |epoch: Epoch| restored.is_some_and(|id| epoch <= id);
         // A batch of differential updates may hold times later than its capability: each change
         // goes out at its own epoch.
         let inner = self
             .inner
             .consolidate()
             .inner
-            .unary(Pipeline, name, |_, _| {
-                |input, output| {
+            .unary(Pipeline, name, move |_, _| {
+                move |input, output| {
                     input.for_each(|time, batch| {
+                        batch.retain(|(_, epoch, _)| !delivered(*epoch));
                         batch.sort_by_key(|(_, epoch, _)| *epoch);
                         let mut changes = batch.drain(..).peekable();
                         while let Some(&(_, epoch, _)) = changes.peek() {

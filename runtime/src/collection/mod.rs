@@ -14,6 +14,7 @@ mod changes;
 mod float;
 mod iterate;
 mod ops;
+mod persist;
 
 use differential_dataflow::lattice::Lattice;
 use differential_dataflow::VecCollection;

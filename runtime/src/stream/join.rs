@@ -2,14 +2,14 @@
 //!
 //! Every pair of records with equal keys is emitted exactly once, at the later of their two
 //! epochs, as soon as that epoch is the least one still open (so, for bounded input, the output is
-//! the full equi-join). Both sides are kept in memory: windows (a later issue) bound that state.
+//! the full equi-join). Both sides are kept in memory, and in checkpoints.
 
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::Operator;
 
 use super::in_order::InOrder;
 use super::{KeyedStream, Stream};
-use crate::checkpoint::refuse_checkpoints;
+use crate::checkpoint::StateWriter;
 use crate::key::{worker_for_key, Key, Record, StableHashMap};
 
 /// Every record each side has seen, per key.
@@ -33,15 +33,17 @@ impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
         T: Record + Clone,
         U: Record + Clone,
     {
-        refuse_checkpoints(
-            &self.env,
-            name,
-            "the records of both sides of a stream join",
-        );
         let peers = self.env.worker.peers;
         let left_route = Exchange::new(move |(key, _): &(K, T)| worker_for_key(key, peers));
         let right_route = Exchange::new(move |(key, _): &(K, U)| worker_for_key(key, peers));
         let mut seen: Seen<K, T, U> = StableHashMap::default();
+        let mut writer = StateWriter::register(&self.env, name);
+        if let Some(writer) = writer.as_ref() {
+            match writer.restore() {
+                Ok(restored) => seen = restored.unwrap_or_default(),
+                Err(error) => self.env.failure.fail(error.context(name)),
+            }
+        }
         let mut order = InOrder::default();
         let mut sided = Vec::new();
         let inner =
@@ -83,6 +85,14 @@ impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
                                 }
                             };
                         let mut state = (&mut seen, out);
+                        // Before an epoch after an announced checkpoint: the pairs up to it, then
+                        // the records seen.
+                        while let Some(id) = writer.as_ref().and_then(|w| w.due(low)) {
+                            order.complete_through(id, &mut state, apply, |_, _| {});
+                            if let Some(writer) = writer.as_mut() {
+                                writer.write(id, &*state.0);
+                            }
+                        }
                         order.advance(low, &mut state, apply, |_, _| {});
                         left.for_each(|cap, batch| {
                             sided.extend(batch.drain(..).map(|(k, l)| (k, Side::Left(l))));

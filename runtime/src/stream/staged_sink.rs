@@ -53,6 +53,7 @@ pub(crate) fn staged_sink<'scope, T: Record, W: SinkWriter<T>>(
             let low = frontiers[0].frontier().first().copied();
             input.for_each(|time, batch| {
                 let epoch = *time.time();
+                env.metrics.add_out(batch.len() as u64);
                 // A restored run produces again the output of the epochs it restored: committed.
                 if restored.is_none_or(|restored| epoch > restored) {
                     staged.entry(epoch).or_default().append(batch);
