@@ -76,6 +76,7 @@
 /// | `reduce(\|a, b\| combined)` | keyed | `(key, record)` |
 /// | `join(other_keyed)` | keyed | `(key, (record, other_record))` |
 /// | `sink(description)` | stream | — |
+/// | `uid("name")` | right after an operator that keeps state | names that operator in checkpoints, in place of `op@file:line:col` |
 ///
 /// A keyed stream given to an operator that expects a plain stream passes on its records.
 ///

@@ -11,7 +11,7 @@ use crate::ast::{Binding, Body, Iterate, OpCall, Pipeline, Role, Stage, Statemen
 use crate::check::{check_arguments, stream_name};
 use crate::diagnostics::{did_you_mean, Diagnostics};
 use crate::loops::{self, LoopOptions};
-use crate::ops::{self, ArgKind, Input, OpSpec, Output};
+use crate::ops::{self, uid, ArgKind, Input, OpSpec, Output};
 
 /// The kind of an edge between two operators: a stream, keyed or not, with timestamps or not,
 /// or windowed (waiting for an aggregation); or a collection.
@@ -141,6 +141,8 @@ struct Builder<'a, 'd> {
     next_scope: usize,
     /// While a `var`'s initial value is checked: the names the loop body defines.
     loop_body_names: HashSet<String>,
+    /// Every `uid` of the job so far: where it is written, and the operator it names.
+    uids: HashMap<String, (Span, &'static str)>,
     diagnostics: &'d mut Diagnostics,
 }
 
@@ -173,6 +175,7 @@ pub fn build<'a>(job: &'a crate::ast::Job, diagnostics: &mut Diagnostics) -> Gra
         reported: HashSet::new(),
         next_scope: 0,
         loop_body_names: HashSet::new(),
+        uids: HashMap::new(),
         diagnostics,
     };
     builder.open(&job.statements, false);
@@ -480,6 +483,16 @@ impl<'a> Builder<'a, '_> {
                     );
                     planned.push(None);
                 }
+                // Names the operator before it; changes nothing about what flows.
+                Stage::Op(call) if uid::is_uid(stage) => {
+                    self.uid(call, &stages[..position], &planned);
+                    planned.push(None);
+                    if position == 0 {
+                        // Reported: check on as after an unknown name.
+                        known = false;
+                        current = Some(Kind::STREAM);
+                    }
+                }
                 Stage::Op(call) => {
                     let on_collection = current.is_some_and(|kind| kind.collection);
                     let Some(spec) = self.resolve_op(call, on_collection) else {
@@ -525,6 +538,100 @@ impl<'a> Builder<'a, '_> {
             unsettled,
             known,
         }
+    }
+
+    /// `-> uid("name")`: a non-empty string literal, right after an operator that keeps state in
+    /// checkpoints (`before` are the stages before it, `planned` their specs), and no other
+    /// operator of the job named the same.
+    fn uid(
+        &mut self,
+        call: &OpCall,
+        before: &[Stage],
+        planned: &[Option<(&'static OpSpec, Kind)>],
+    ) {
+        check_arguments(call, &uid::SPEC, self.diagnostics);
+        let span = call.name.span();
+        let named = match (before, planned.last()) {
+            ([], _) => {
+                self.diagnostics.error(
+                    span,
+                    "`uid` names the operator before it, but it starts this pipeline",
+                    "put it right after the operator it names: `... -> count() -> uid(\"word-counts\")`",
+                );
+                return;
+            }
+            ([.., Stage::Name(name)], _) => {
+                self.diagnostics.error(
+                    span,
+                    format!("`uid` names the operator before it, but `{name}` is a stream name, not an operator"),
+                    format!("put it where the operator is called, right after it: `let {name} = ... -> count() -> uid(\"word-counts\");`"),
+                );
+                return;
+            }
+            ([.., previous @ Stage::Op(first)], _) if uid::is_uid(previous) => {
+                let help = match uid::given(first) {
+                    Some(text) => format!(
+                        "keep one of the two: the operator is already named {}",
+                        quote_literal(text)
+                    ),
+                    None => "keep one of the two".to_owned(),
+                };
+                self.diagnostics.error(
+                    span,
+                    "`uid` follows another `uid`, but an operator has one uid",
+                    help,
+                );
+                return;
+            }
+            (_, Some(Some((spec, _)))) => *spec,
+            // An unknown operator: already reported.
+            _ => return,
+        };
+        if !named.checkpointed {
+            let name = named.name;
+            let (message, help) = if named.input == Input::Collection {
+                (
+                    format!("`{name}` on collections keeps no state in checkpoints, so there is nothing for `uid` to name"),
+                    "a restore rebuilds the state of operators on collections by replaying what entered the collection: name that entry instead, `-> to_collection() -> uid(\"...\")` (or `from_changes()`)".to_owned(),
+                )
+            } else if named.output == Output::Windowed {
+                (
+                    format!("`{name}` keeps no state in checkpoints, so there is nothing for `uid` to name"),
+                    format!("the aggregation after `{name}` keeps the windows' state: name it, `-> {name}(tumbling(1s)) -> count() -> uid(\"word-counts\")`"),
+                )
+            } else {
+                let stateful: Vec<&str> = ops::ALL
+                    .iter()
+                    .filter(|spec| spec.checkpointed)
+                    .map(|spec| spec.name)
+                    .collect();
+                let (last, others) = stateful.split_last().expect("stateful operators exist");
+                (
+                    format!("`{name}` keeps no state in checkpoints, so there is nothing for `uid` to name"),
+                    format!(
+                        "`uid` names an operator whose state checkpoints keep; it can follow {} or {last}",
+                        others.join(", ")
+                    ),
+                )
+            };
+            self.diagnostics.error(span, message, help);
+            return;
+        }
+        let Some(text) = uid::given(call) else {
+            return;
+        };
+        if let Some((first, operator)) = self.uids.get(&text.value()) {
+            self.diagnostics.error(
+                text.span(),
+                format!("the uid {} is given twice in this job", quote_literal(text)),
+                format!(
+                    "it already names `{operator}` on line {}; checkpoints find each operator's state by its uid, so give this one another",
+                    first.start().line
+                ),
+            );
+            return;
+        }
+        self.uids.insert(text.value(), (text.span(), named.name));
     }
 
     /// The spec of `call` for its input, or an "unknown operator" error with the closest name.
@@ -855,7 +962,14 @@ impl<'a> Builder<'a, '_> {
         let Body::Pipeline(pipeline) = &statement.body else {
             return;
         };
-        let last = built.stages.last().copied().flatten();
+        // The last operator, not a `uid` naming it.
+        let last = pipeline
+            .stages
+            .iter()
+            .zip(&built.stages)
+            .rev()
+            .find(|(stage, _)| !uid::is_uid(stage))
+            .and_then(|(_, planned)| *planned);
         let Some(binding) = &statement.binding else {
             if built.output.is_some() && !built.stages.is_empty() {
                 let end = match pipeline.stages.last() {
@@ -945,6 +1059,11 @@ fn referenced_names(statements: &[Statement], referenced: &mut HashSet<String>) 
             }
         }
     }
+}
+
+/// A string literal as written, e.g. `"word-counts"`.
+fn quote_literal(text: &syn::LitStr) -> String {
+    text.token().to_string()
 }
 
 /// Whether an operator with this input has a second output to bind: a source's bad records, a

@@ -12,7 +12,7 @@ use crate::check::stream_name;
 use crate::duration;
 use crate::graph::{has_second_output, Graph, Kind, LoopNode, Node};
 use crate::loops::StrategyChoice;
-use crate::ops::{self, key_by, ArgKind, Input, OpSpec, Output};
+use crate::ops::{self, key_by, uid, ArgKind, Input, OpSpec, Output};
 
 /// How many uses of each name (per scope) are still to be lowered: all but the last clone.
 type Remaining = HashMap<(usize, String), usize>;
@@ -203,14 +203,35 @@ fn lower_pipeline(node: &Node, remaining_uses: &mut Remaining) -> TokenStream {
     let two_outputs =
         matches!(&statement.binding, Some(Binding::Tuple { names, .. }) if names.len() == 2);
     let mut chain = TokenStream::new();
-    let stages = &pipeline.stages;
+    // A `uid` lowers to no call: it names the operator before it.
+    let mut stages: Vec<&Stage> = Vec::new();
+    let mut plans = Vec::new();
+    let mut uids: Vec<Option<String>> = Vec::new();
+    for (stage, planned) in pipeline.stages.iter().zip(&node.stages) {
+        match (stage, uids.last_mut()) {
+            (Stage::Op(call), Some(named)) if uid::is_uid(stage) => {
+                *named = uid::given(call).map(|text| text.value());
+            }
+            _ => {
+                stages.push(stage);
+                plans.push(planned);
+                uids.push(None);
+            }
+        }
+    }
     // Whether the previous stage lowered this one too (`timestamps -> key_by` in one operator).
     let mut fused = false;
-    for (position, (stage, planned)) in stages.iter().zip(&node.stages).enumerate() {
+    for (position, (stage, planned)) in stages.iter().zip(plans).enumerate() {
         if std::mem::take(&mut fused) {
             continue;
         }
-        chain.extend(match (stage, planned) {
+        // The operator's name: its uid, or where it is in the source.
+        let operator = |spec: &OpSpec, call: &OpCall| {
+            uids[position]
+                .clone()
+                .unwrap_or_else(|| operator_name(spec, call.name.span()))
+        };
+        chain.extend(match (*stage, planned) {
             (Stage::Name(name), _) => stream_ref(name, node.scope, remaining_uses),
             (Stage::Op(call), Some((spec, _))) if spec.input == Input::None => {
                 let method = if two_outputs && position + 1 == stages.len() {
@@ -219,7 +240,7 @@ fn lower_pipeline(node: &Node, remaining_uses: &mut Remaining) -> TokenStream {
                     "source"
                 };
                 let method = Ident::new(method, call.name.span());
-                let name = operator_name(spec, call.name.span());
+                let name = operator(spec, call);
                 // Duration literals work in source options too: `generate(..).idle_after(20ms)`.
                 let args = call.args.iter().map(duration::lower_literals);
                 quote_spanned!(call.name.span()=> __rill_dataflow.#method(#name, #(#args),*))
@@ -263,6 +284,7 @@ fn lower_pipeline(node: &Node, remaining_uses: &mut Remaining) -> TokenStream {
                     call,
                     *input,
                     method,
+                    operator(spec, call),
                     args,
                     two_outputs && position + 1 == stages.len(),
                 )
@@ -281,6 +303,7 @@ fn lower_call(
     call: &OpCall,
     input: Kind,
     method: &str,
+    name: String,
     args: Vec<TokenStream>,
     bind_second: bool,
 ) -> TokenStream {
@@ -292,7 +315,6 @@ fn lower_call(
             TokenStream::new()
         };
     let method = Ident::new(method, span);
-    let name = operator_name(spec, span);
     let side = spec.output == Output::StreamAndSide;
     let outputs = match (has_second_output(spec, input), bind_second) {
         (true, true) if side => quote_spanned!(span=> .with_side()),
@@ -312,7 +334,7 @@ fn is_op(call: &OpCall, name: &str) -> bool {
 /// A `key_by` whose key is a clone of (part of) the record, when only keys are used downstream
 /// (`count`, directly or after a window whose late records are not bound): lowered to
 /// `key_by_moving`, which moves that part of each record into its key instead of copying it.
-fn moving_key_by(call: &OpCall, rest: &[Stage], late_bound: bool) -> Option<TokenStream> {
+fn moving_key_by(call: &OpCall, rest: &[&Stage], late_bound: bool) -> Option<TokenStream> {
     let op =
         |index: usize, name: &str| matches!(rest.get(index), Some(Stage::Op(c)) if is_op(c, name));
     let counts_keys =
@@ -389,8 +411,8 @@ fn mangle(name: &Ident) -> Ident {
     format_ident!("__rill_stream_{}", name, span = name.span())
 }
 
-/// The stable operator name, `op@file:line:col`: it appears in logs and identifies the operator's
-/// state in checkpoints.
+/// The stable operator name, `op@file:line:col`, unless a `uid` names the operator: it appears in
+/// logs and identifies the operator's state in checkpoints.
 fn operator_name(spec: &OpSpec, span: Span) -> String {
     let start = span.start();
     format!(

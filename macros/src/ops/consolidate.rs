@@ -13,4 +13,5 @@ pub const SPEC: OpSpec = OpSpec {
     optional: 0,
     variadic: false,
     special: None,
+    checkpointed: false,
 };

@@ -16,6 +16,7 @@ pub const SPEC: OpSpec = OpSpec {
     optional: 0,
     variadic: false,
     special: None,
+    checkpointed: false,
 };
 
 /// The operator on collections.
@@ -32,4 +33,5 @@ pub const COLLECTION: OpSpec = OpSpec {
     optional: 0,
     variadic: false,
     special: None,
+    checkpointed: false,
 };

@@ -12,6 +12,7 @@ pub const SPEC: OpSpec = OpSpec {
     optional: 0,
     variadic: false,
     special: None,
+    checkpointed: false,
 };
 
 /// When the key function is a clone of (a part of) its record, e.g. `|w: &String| w.clone()` or

@@ -16,4 +16,5 @@ pub const SPEC: OpSpec = OpSpec {
     optional: 1,
     variadic: false,
     special: None,
+    checkpointed: true,
 };

@@ -15,6 +15,7 @@ pub const SPEC: OpSpec = OpSpec {
     optional: 0,
     variadic: false,
     special: None,
+    checkpointed: false,
 };
 
 /// The operator on collections.
@@ -31,4 +32,5 @@ pub const COLLECTION: OpSpec = OpSpec {
     optional: 0,
     variadic: false,
     special: None,
+    checkpointed: false,
 };

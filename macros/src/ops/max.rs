@@ -15,6 +15,7 @@ pub const SPEC: OpSpec = OpSpec {
     optional: 0,
     variadic: false,
     special: None,
+    checkpointed: true,
 };
 
 /// The operator on collections.
@@ -28,4 +29,5 @@ pub const COLLECTION: OpSpec = OpSpec {
     optional: 0,
     variadic: false,
     special: None,
+    checkpointed: false,
 };

@@ -38,6 +38,7 @@ mod sum;
 mod threshold;
 mod timestamps;
 mod to_collection;
+pub mod uid;
 mod window;
 mod window_all;
 
@@ -127,6 +128,12 @@ pub struct OpSpec {
     pub variadic: bool,
     /// Checks and lowering of arguments the compiler understands itself (durations, windows).
     pub special: Option<Special>,
+    /// Whether the operator keeps state in checkpoints: at run time it registers a `StateWriter`
+    /// (`runtime/src/checkpoint/writer.rs`) under its name, and a restore finds the state by that
+    /// name. Only such an operator can be named with `uid`. Operators that transform records one
+    /// by one keep none, and neither do operators on collections: a restore rebuilds their state
+    /// by replaying what entered the collection (`to_collection`, `from_changes`).
+    pub checkpointed: bool,
 }
 
 /// Arguments with a syntax of their own: checked at compile time and lowered by the operator.
@@ -202,6 +209,7 @@ pub const ALL: &[&OpSpec] = &[
     &to_collection::SPEC,
     &from_changes::SPEC,
     &sink::SPEC,
+    &uid::SPEC,
 ];
 
 /// Every operator on collections, in the order the docs list them.

@@ -16,4 +16,5 @@ pub const SPEC: OpSpec = OpSpec {
     optional: 0,
     variadic: false,
     special: None,
+    checkpointed: true,
 };

@@ -23,6 +23,7 @@ pub const SPEC: OpSpec = OpSpec {
     optional: 0,
     variadic: false,
     special: Some(Special { check, lower }),
+    checkpointed: false,
 };
 
 const EXPECTED: &str = "write `bounded(2s)` (records may arrive up to 2 s out of order) or `monotonous()` (timestamps never go back)";

@@ -23,6 +23,7 @@ pub const SPEC: OpSpec = OpSpec {
     optional: 1,
     variadic: false,
     special: Some(Special { check, lower }),
+    checkpointed: false,
 };
 
 /// The window kinds: name, what each argument is, whether it is a duration (else a count).

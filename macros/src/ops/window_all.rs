@@ -15,4 +15,5 @@ pub const SPEC: OpSpec = OpSpec {
     optional: 1,
     variadic: false,
     special: Some(Special { check: window::check, lower: window::lower }),
+    checkpointed: false,
 };
