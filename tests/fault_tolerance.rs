@@ -179,7 +179,8 @@ fn run_job(kind: &str, output: &Path, rate: Option<f64>) -> Result<(), RillError
 
 /// An incremental iterative job: the connected components (min-label propagation in an
 /// incremental `iterate` loop over differential dataflow) of a graph whose edges change every
-/// epoch; its output is every epoch's changes of the components.
+/// epoch; its output is every epoch's changes of the components (`# epoch N`, then `+`/`-`
+/// lines, written by the exactly-once `changes_to` file sink).
 fn run_iterative_job(output: &Path, rate: Option<f64>) -> Result<(), RillError> {
     let changes = generate(GRAPH_CHANGES, 11, |i, _| i).events_per_epoch(100);
     let changes = match rate {
@@ -199,9 +200,9 @@ fn run_iterative_job(output: &Path, rate: Option<f64>) -> Result<(), RillError> 
             labels
         };
         labels
+            -> map(|(vertex, label): (u64, u64)| format!("{vertex} {label}"))
             -> changes()
-            -> map(|c: Change<(u64, u64)>| (c.epoch, c.data.0, c.data.1, c.diff))
-            -> sink(csv_to(Some(main.clone())));
+            -> sink(changes_to(Some(main.clone())));
     }
     .run_with(&RunOptions::from_args())?;
     Ok(())

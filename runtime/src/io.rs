@@ -173,6 +173,24 @@ pub trait SinkWriter<T>: 'static {
     /// The input has ended: flush and close.
     fn finish(&mut self) -> Result<()>;
 
+    /// In a job that takes checkpoints, which holds output back until a checkpoint covers it:
+    /// encodes `records` (of `epoch`) and appends them to `staged`, as
+    /// [`SinkWriter::write_staged`] will write them. Holding encoded bytes costs less than
+    /// holding records. Returns `Ok(false)`, leaving `records` alone, if the writer takes
+    /// records only (the default).
+    fn stage(&mut self, epoch: Epoch, records: &mut Vec<T>, staged: &mut Vec<u8>) -> Result<bool> {
+        let _ = (epoch, records, staged);
+        Ok(false)
+    }
+
+    /// Writes output of `epoch` that [`SinkWriter::stage`] encoded.
+    fn write_staged(&mut self, epoch: Epoch, staged: &[u8]) -> Result<()> {
+        let _ = (epoch, staged);
+        Err(crate::RillError::new(
+            "this sink writer does not stage encoded output",
+        ))
+    }
+
     /// In a job that takes checkpoints: everything written so far is the output of checkpoint
     /// `id`, which is complete; make it durable and visible. An exactly-once writer records the
     /// commit, so that [`SinkWriter::recover`] can find it. The default does nothing.

@@ -33,19 +33,25 @@ impl<T: fmt::Display> fmt::Display for Change<T> {
     }
 }
 
-impl<'scope, T: Data> Stream<'scope, T> {
+impl<'scope, T: 'static> Stream<'scope, T> {
     /// The collection of this stream's records: each record is inserted at its epoch.
-    pub fn to_collection(self, name: &str) -> Collection<'scope, T> {
+    pub fn to_collection(self, name: &str) -> Collection<'scope, T>
+    where
+        T: Data,
+    {
         self.map(name, |record| (record, 1))
             .into_updates(name, false)
     }
 }
 
-impl<'scope, T: Data> Stream<'scope, (T, isize)> {
+impl<'scope, T: 'static> Stream<'scope, (T, isize)> {
     /// The collection these `(record, diff)` changes build up: each pair inserts (`diff > 0`)
     /// or retracts (`diff < 0`) copies of the record at its epoch. Such a collection changes
     /// after its first epoch, so loops over it stay incremental.
-    pub fn from_changes(self, name: &str) -> Collection<'scope, T> {
+    pub fn from_changes(self, name: &str) -> Collection<'scope, T>
+    where
+        T: Data,
+    {
         self.into_updates(name, true)
     }
 

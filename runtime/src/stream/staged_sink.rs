@@ -19,12 +19,60 @@ use crate::context::{Epoch, JobEnv};
 use crate::error::Result;
 use crate::io::SinkWriter;
 use crate::key::Record;
+use serde::{Deserialize, Serialize};
 
 /// How often a sink with output waiting for its checkpoint looks for the manifest.
 const POLL: Duration = Duration::from_millis(5);
 
-/// One checkpoint's output: its id and its records by epoch.
-type Group<T> = (Epoch, Vec<(Epoch, Vec<T>)>);
+/// One checkpoint's output: its id and its output by epoch.
+type Group<T> = (Epoch, Vec<(Epoch, Held<T>)>);
+
+/// One epoch's output held back: encoded by the writer ([`SinkWriter::stage`]) where it can,
+/// else the records.
+#[derive(Serialize, Deserialize)]
+struct Held<T> {
+    records: Vec<T>,
+    #[serde(with = "as_bytes")]
+    bytes: Vec<u8>,
+}
+
+impl<T> Default for Held<T> {
+    fn default() -> Self {
+        Held {
+            records: Vec::new(),
+            bytes: Vec::new(),
+        }
+    }
+}
+
+/// Serialises a byte vector as one block of bytes, not as a sequence of numbers.
+mod as_bytes {
+    use serde::de::{Deserializer, Error, Visitor};
+    use serde::Serializer;
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<u8>, D::Error> {
+        struct Bytes;
+        impl Visitor<'_> for Bytes {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(bytes.to_vec())
+            }
+            fn visit_byte_buf<E: Error>(self, bytes: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(bytes)
+            }
+        }
+        deserializer.deserialize_byte_buf(Bytes)
+    }
+}
 
 /// Builds the staged sink operator on `stream`; `route` says which worker writes a record.
 pub(crate) fn staged_sink<'scope, T: Record, W: SinkWriter<T>>(
@@ -42,7 +90,7 @@ pub(crate) fn staged_sink<'scope, T: Record, W: SinkWriter<T>>(
     let name = name.to_owned();
     let fail = move |env: &JobEnv, error: crate::RillError| env.failure.fail(error.context(&name));
     // Output not in a checkpoint yet, by epoch; groups in a checkpoint, not committed yet.
-    let mut staged: BTreeMap<Epoch, Vec<T>> = BTreeMap::new();
+    let mut staged: BTreeMap<Epoch, Held<T>> = BTreeMap::new();
     let mut waiting: Vec<Group<T>> = Vec::new();
     let restored = state.restored_id();
     if let Err(error) = restore(&state, writer.as_mut(), &mut waiting) {
@@ -56,7 +104,16 @@ pub(crate) fn staged_sink<'scope, T: Record, W: SinkWriter<T>>(
                 env.metrics.add_out(batch.len() as u64);
                 // A restored run produces again the output of the epochs it restored: committed.
                 if restored.is_none_or(|restored| epoch > restored) {
-                    staged.entry(epoch).or_default().append(batch);
+                    let held = staged.entry(epoch).or_default();
+                    let encoded = match writer.as_mut() {
+                        Some(writer) => writer.stage(epoch, batch, &mut held.bytes),
+                        None => Ok(false),
+                    };
+                    match encoded {
+                        Ok(true) => {}
+                        Ok(false) => held.records.append(batch),
+                        Err(error) => fail(&env, error),
+                    }
                 }
             });
             while let Some(id) = state.due(low) {
@@ -91,14 +148,19 @@ pub(crate) fn staged_sink<'scope, T: Record, W: SinkWriter<T>>(
 fn commit<T, W: SinkWriter<T>>(
     writer: Option<&mut W>,
     id: Epoch,
-    group: Vec<(Epoch, Vec<T>)>,
+    group: Vec<(Epoch, Held<T>)>,
 ) -> Result<()> {
     let Some(writer) = writer else {
         return Ok(());
     };
     let mut last = None;
-    for (epoch, mut records) in group {
-        writer.write(epoch, &mut records)?;
+    for (epoch, mut held) in group {
+        if !held.bytes.is_empty() {
+            writer.write_staged(epoch, &held.bytes)?;
+        }
+        if !held.records.is_empty() {
+            writer.write(epoch, &mut held.records)?;
+        }
         last = Some(epoch);
     }
     if let Some(last) = last {

@@ -19,6 +19,9 @@ use super::FileOrStdout;
 /// `# epoch N`, sorted; epochs come in order, and an epoch that changed nothing writes nothing.
 /// Replaying the lines epoch by epoch rebuilds the collection as it was after each epoch.
 ///
+/// In a job that takes checkpoints, writing to a file is exactly-once (see
+/// [`FileWriter`](super::FileWriter)); standard output is at-least-once.
+///
 /// ```
 /// use rill_runtime::{Change, Sink, SinkWriter, WorkerInfo};
 /// use rill_stdlib::sink::changes_to;
@@ -106,6 +109,16 @@ impl<T: Display + Ord + 'static> SinkWriter<Change<T>> for ChangesWriter<T> {
     fn finish(&mut self) -> Result<()> {
         self.write_through(None)?;
         SinkWriter::<Change<T>>::finish(&mut self.out)
+    }
+
+    /// Commits what the engine wrote: it ends every group with `epoch_done`, so nothing of a
+    /// committed epoch is still pending.
+    fn commit(&mut self, id: Epoch) -> Result<()> {
+        SinkWriter::<Change<T>>::commit(&mut self.out, id)
+    }
+
+    fn recover(&mut self, restored: Epoch) -> Result<Option<Epoch>> {
+        SinkWriter::<Change<T>>::recover(&mut self.out, restored)
     }
 }
 

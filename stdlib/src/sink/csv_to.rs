@@ -14,6 +14,9 @@ use super::file::{file_or_stdout, FileOrStdout};
 ///
 /// Made for a job's optional `--output` argument: `sink(csv_to(args.output.as_ref()))`.
 ///
+/// In a job that takes checkpoints, writing to a file is exactly-once (see
+/// [`FileWriter`](super::FileWriter)); standard output is at-least-once.
+///
 /// ```
 /// use rill_runtime::{Sink, SinkWriter, WorkerInfo};
 /// use rill_stdlib::sink::csv_to;

@@ -113,6 +113,20 @@ impl<T, E: Encode<T>> SinkWriter<T> for FileOrStdout<E> {
         }
     }
 
+    fn stage(&mut self, epoch: Epoch, records: &mut Vec<T>, staged: &mut Vec<u8>) -> Result<bool> {
+        match self {
+            FileOrStdout::File(file) => file.stage(epoch, records, staged),
+            FileOrStdout::Stdout(stdout) => stdout.stage(epoch, records, staged),
+        }
+    }
+
+    fn write_staged(&mut self, epoch: Epoch, staged: &[u8]) -> Result<()> {
+        match self {
+            FileOrStdout::File(file) => SinkWriter::<T>::write_staged(file, epoch, staged),
+            FileOrStdout::Stdout(stdout) => SinkWriter::<T>::write_staged(stdout, epoch, staged),
+        }
+    }
+
     fn epoch_done(&mut self, epoch: Epoch) -> Result<()> {
         match self {
             FileOrStdout::File(file) => SinkWriter::<T>::epoch_done(file, epoch),
@@ -157,6 +171,15 @@ impl<T, E: Encode<T>> SinkWriter<T> for FileWriter<E> {
     fn write(&mut self, epoch: Epoch, records: &mut Vec<T>) -> Result<()> {
         self.start()?;
         self.out.write(epoch, records)
+    }
+
+    fn stage(&mut self, epoch: Epoch, records: &mut Vec<T>, staged: &mut Vec<u8>) -> Result<bool> {
+        self.out.stage(epoch, records, staged)
+    }
+
+    fn write_staged(&mut self, epoch: Epoch, staged: &[u8]) -> Result<()> {
+        self.start()?;
+        SinkWriter::<T>::write_staged(&mut self.out, epoch, staged)
     }
 
     fn epoch_done(&mut self, epoch: Epoch) -> Result<()> {

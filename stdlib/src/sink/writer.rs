@@ -52,22 +52,40 @@ impl<W: Write, E> EncodedWriter<W, E> {
     }
 }
 
+impl<W: Write, E> EncodedWriter<W, E> {
+    /// Encodes `records` and appends them to `bytes`.
+    fn encode<T>(&mut self, records: &mut Vec<T>, bytes: &mut Vec<u8>) -> Result<()>
+    where
+        E: Encode<T>,
+    {
+        for record in records.drain(..) {
+            self.encoding.encode(&record, bytes).map_err(|problem| {
+                RillError::new(format!(
+                    "cannot encode a record for {}: {problem}",
+                    self.destination
+                ))
+            })?;
+        }
+        Ok(())
+    }
+}
+
 impl<T, W: Write + 'static, E: Encode<T>> SinkWriter<T> for EncodedWriter<W, E> {
     fn write(&mut self, _epoch: Epoch, records: &mut Vec<T>) -> Result<()> {
-        self.buffer.clear();
-        for record in records.drain(..) {
-            self.encoding
-                .encode(&record, &mut self.buffer)
-                .map_err(|problem| {
-                    RillError::new(format!(
-                        "cannot encode a record for {}: {problem}",
-                        self.destination
-                    ))
-                })?;
-        }
-        self.out
-            .write_all(&self.buffer)
-            .map_err(|e| self.io_error(e))
+        let mut buffer = std::mem::take(&mut self.buffer);
+        buffer.clear();
+        let encoded = self.encode(records, &mut buffer);
+        let written = encoded.and_then(|()| SinkWriter::<T>::write_staged(self, 0, &buffer));
+        self.buffer = buffer;
+        written
+    }
+
+    fn stage(&mut self, _epoch: Epoch, records: &mut Vec<T>, staged: &mut Vec<u8>) -> Result<bool> {
+        self.encode(records, staged).map(|()| true)
+    }
+
+    fn write_staged(&mut self, _epoch: Epoch, staged: &[u8]) -> Result<()> {
+        self.out.write_all(staged).map_err(|e| self.io_error(e))
     }
 
     fn epoch_done(&mut self, _epoch: Epoch) -> Result<()> {
