@@ -41,6 +41,7 @@ fn main() {
     }
     corrupt_checkpoint_falls_back();
     full_disk_fails_checkpoints_not_the_job();
+    savepoint_on_signal_restores();
     println!("fault tolerance: ok");
 }
 
@@ -425,6 +426,80 @@ fn full_disk_fails_checkpoints_not_the_job() {
         "full disk: checkpoints failed and the job went on; {completed} completed once space was \
          freed, output identical; a disk that stays full stops the job with an error"
     );
+}
+
+/// SIGUSR1 to the launcher of a 2-process job takes a savepoint while the job runs, and
+/// `--savepoint-at-end` keeps the final checkpoint; both land in `DIR/savepoints`, apart from the
+/// rolling checkpoints. A new run restored from the mid-run savepoint, writing to the same files,
+/// cuts them back to what the savepoint had committed and ends with a failure-free run's output.
+fn savepoint_on_signal_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reference, output) = (dir.path().join("reference"), dir.path().join("output"));
+    std::fs::create_dir_all(&reference).unwrap();
+    std::fs::create_dir_all(&output).unwrap();
+    let status = job_command("windows", &reference, None)
+        .args(["--workers", "2", "--quiet"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let hosts = hosts_file(dir.path(), 2);
+    let run = |checkpoints: &Path, extra: &[&std::ffi::OsStr], signal_after: Option<Duration>| {
+        let mut launcher = job_command("windows", &output, Some(RATE))
+            .args(["--workers", "2", "--quiet", "--hosts"])
+            .arg(&hosts)
+            .arg("--checkpoint-dir")
+            .arg(checkpoints)
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = read_in_background(&mut launcher);
+        if let Some(after) = signal_after {
+            std::thread::sleep(after);
+            let pid = launcher.id().to_string();
+            assert!(Command::new("kill")
+                .args(["-USR1", &pid])
+                .status()
+                .unwrap()
+                .success());
+        }
+        let status = wait_at_most(&mut launcher, Duration::from_secs(120));
+        let log = log.join().unwrap();
+        assert!(status.is_some_and(|s| s.success()), "{log}");
+        log
+    };
+    let checkpoints = dir.path().join("checkpoints");
+    let log = run(
+        &checkpoints,
+        &["--savepoint-at-end".as_ref()],
+        Some(Duration::from_secs(3)),
+    );
+    assert_eq!(log.matches("savepoint written").count(), 2, "{log}");
+    let mut savepoints: Vec<PathBuf> = std::fs::read_dir(checkpoints.join("savepoints"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("MANIFEST").exists())
+        .collect();
+    savepoints.sort();
+    assert_eq!(savepoints.len(), 2, "{savepoints:?}");
+    let (middle, end) = (&savepoints[0], &savepoints[1]);
+    assert!(
+        end.ends_with(format!("chk-{:020}", u64::MAX - 1)),
+        "{end:?}"
+    );
+
+    let restored = run(
+        &dir.path().join("checkpoints-2"),
+        &["--restore".as_ref(), middle.as_os_str()],
+        None,
+    );
+    let name = middle.file_name().unwrap().to_string_lossy();
+    assert!(
+        restored.contains(&format!("restoring checkpoint {name}")),
+        "{restored}"
+    );
+    compare_files("savepoint", &reference, &output, &["main.csv", "side.csv"]);
+    println!("savepoint: taken on SIGUSR1 ({name}) and at the end; restored, output identical");
 }
 
 /// Mounts a 1 MiB tmpfs on `$1`, fills it, frees it after `$2` seconds (never if empty), and runs

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use timely::communication::AllocatorBuilder;
 use timely::{CommunicationConfig, WorkerConfig};
 
-use crate::checkpoint::{attempt_from_environment, Checkpointing};
+use crate::checkpoint::{attempt_from_environment, listen_for_requests, Checkpointing};
 use crate::context::{Dataflow, Epoch, JobEnv, Metrics, WorkerInfo};
 use crate::error::{Failure, Result, RillError};
 use crate::job::RunSummary;
@@ -124,6 +124,9 @@ where
         attempt,
     )?
     .map(Arc::new);
+    if checkpointing.is_some() && process.unwrap_or(0) == 0 {
+        listen_for_requests();
+    }
     let show = !options.quiet && process.unwrap_or(0) == 0 && std::io::stderr().is_terminal();
     let progress = Progress::start(job, metrics.clone(), started, show);
     let (name, workers) = (job.to_string(), options.workers);

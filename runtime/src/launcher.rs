@@ -6,7 +6,7 @@ use std::process::{Child, Command};
 use std::thread;
 use std::time::Duration;
 
-use crate::checkpoint::ATTEMPT_VARIABLE;
+use crate::checkpoint::{forward_request, listen_for_requests, take_request, ATTEMPT_VARIABLE};
 use crate::error::{Result, RillError};
 use crate::execute::{restarts, say_restart};
 use crate::hosts::is_local;
@@ -43,6 +43,9 @@ pub(crate) fn launch(hosts: &[String], options: &RunOptions) -> Result<()> {
              `--hosts {hosts_file} --process I`",
             hosts.len()
         ));
+    }
+    if options.checkpoints.checkpoint_dir.is_some() {
+        listen_for_requests();
     }
     let mut attempt = 0;
     loop {
@@ -84,6 +87,14 @@ fn run_attempt(hosts: &[String], local: &[usize], attempt: u64) -> Result<()> {
         }
     }
     while !running.is_empty() {
+        if take_request() {
+            match running.iter().find(|(process, _)| *process == 0) {
+                Some((_, leader)) => forward_request(leader.id()),
+                None => {
+                    say("a savepoint is taken by process 0: signal the launcher on its machine")
+                }
+            }
+        }
         let failed = reap(&mut running, hosts);
         if !failed.is_empty() {
             // A failing process usually takes its peers down within moments; wait a little so

@@ -56,6 +56,13 @@ pub struct CheckpointOptions {
     /// some of its operators (those start empty).
     #[arg(long)]
     pub allow_non_restored_state: bool,
+    /// Where savepoints go (default: DIR/savepoints). A savepoint is a checkpoint taken on
+    /// demand — send SIGUSR1 to the job (its launcher, or its process 0) — that is never deleted.
+    #[arg(long, value_name = "PATH")]
+    pub savepoint_dir: Option<PathBuf>,
+    /// Also keep the final checkpoint, taken after the whole input, as a savepoint.
+    #[arg(long)]
+    pub savepoint_at_end: bool,
     /// How many times the launcher restarts a failed job before giving up.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub restart_attempts: u32,
@@ -73,6 +80,8 @@ impl Default for CheckpointOptions {
             checkpoints_kept: 3,
             restore: None,
             allow_non_restored_state: false,
+            savepoint_dir: None,
+            savepoint_at_end: false,
             restart_attempts: 3,
             restart_delay: 0.5,
         }
@@ -83,6 +92,16 @@ impl CheckpointOptions {
     /// The checkpoint interval as a duration.
     pub fn interval(&self) -> Duration {
         Duration::from_secs_f64(self.checkpoint_interval)
+    }
+
+    /// Where savepoints go, if the run takes checkpoints.
+    pub fn savepoint_dir(&self) -> Option<PathBuf> {
+        let default = || {
+            self.checkpoint_dir
+                .as_ref()
+                .map(|dir| dir.join("savepoints"))
+        };
+        self.savepoint_dir.clone().or_else(default)
     }
 
     /// The restart delay as a duration.
@@ -103,6 +122,12 @@ impl CheckpointOptions {
         }
         if self.checkpoint_interval == 0.0 {
             return Err(RillError::new("--checkpoint-interval must be above 0"));
+        }
+        if (self.savepoint_dir.is_some() || self.savepoint_at_end) && self.checkpoint_dir.is_none()
+        {
+            return Err(RillError::new(
+                "savepoints are checkpoints: --savepoint-dir and --savepoint-at-end need --checkpoint-dir",
+            ));
         }
         if self.checkpoints_kept == 0 {
             return Err(RillError::new(

@@ -7,6 +7,7 @@
 //! sources have finished, at time `id`: since the sources' record outputs are connected to the
 //! announcements, no operator downstream can see its input frontier pass `id` before every source
 //! instance has received the announcement and recorded it in its process's [`Checkpointing`].
+//! A savepoint request (see [`super::savepoint`]) makes the next announcement due at once.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -18,6 +19,7 @@ use timely::dataflow::ProbeHandle;
 use timely::dataflow::{Scope, StreamVec};
 
 use super::run::{Checkpointing, FINAL_CHECKPOINT};
+use super::savepoint::take_request;
 use super::store::Manifest;
 use crate::context::{Epoch, JobEnv};
 
@@ -43,25 +45,31 @@ pub(crate) fn coordinator<'scope>(
         let mut last_time = Instant::now();
         // Announced checkpoints that are not complete yet.
         let mut open: Vec<Open> = Vec::new();
+        // A savepoint asked for and not announced yet.
+        let mut requested = false;
         move |_frontiers| {
             if let Some(cap) = capability.as_mut() {
+                requested |= take_request();
                 let frontier = sources.with_frontier(|f| f.first().copied());
                 let announce = match frontier {
                     None => (last != Some(FINAL_CHECKPOINT)).then_some(FINAL_CHECKPOINT),
                     Some(reached) => {
                         let id = held.max(reached.saturating_sub(1));
-                        let due = last_time.elapsed() >= checkpointing.interval;
+                        let due = requested || last_time.elapsed() >= checkpointing.interval;
                         (due && last.is_none_or(|last| id > last)).then_some(id)
                     }
                 };
                 if let Some(id) = announce {
                     output.activate().session(&cap.delayed(&id)).give(id);
                     tracing::debug!("announced checkpoint {id}");
+                    let final_kept = id == FINAL_CHECKPOINT && checkpointing.savepoint_at_end;
                     open.push(Open {
                         id,
                         announced: Instant::now(),
                         superseded: false,
+                        savepoint: requested || final_kept,
                     });
+                    requested = false;
                     last = Some(id);
                     last_time = Instant::now();
                     held = held.max(id.saturating_add(1));
@@ -91,6 +99,8 @@ struct Open {
     announced: Instant,
     /// Whether a newer checkpoint completed before it.
     superseded: bool,
+    /// Whether it is kept as a savepoint once complete.
+    savepoint: bool,
 }
 
 /// Writes the manifest of every open checkpoint whose parts are all there. An open checkpoint
@@ -104,6 +114,7 @@ fn complete(checkpointing: &Checkpointing, open: &mut Vec<Open>) {
              id,
              announced,
              superseded,
+             savepoint,
          }| {
             let parts = match checkpointing.store.parts(id, checkpointing.generation) {
                 Ok(parts) if parts.len() >= expected => parts,
@@ -133,6 +144,9 @@ fn complete(checkpointing: &Checkpointing, open: &mut Vec<Open>) {
                 Ok(()) => {
                     tracing::info!("checkpoint {id} complete");
                     checkpointing.completed(announced.elapsed(), bytes);
+                    if savepoint {
+                        checkpointing.save(id);
+                    }
                     newest_complete = newest_complete.max(Some(id));
                     if let Err(error) = checkpointing
                         .store

@@ -2,7 +2,7 @@
 //! state writers of its workers, and the checkpoint it restored from.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -33,6 +33,10 @@ pub struct Checkpointing {
     pub(crate) store: CheckpointStore,
     pub(crate) interval: Duration,
     pub(crate) kept: usize,
+    /// Where savepoints go.
+    pub(crate) savepoints: PathBuf,
+    /// Whether the final checkpoint is kept as a savepoint.
+    pub(crate) savepoint_at_end: bool,
     /// The attempt of this run: part files carry it, so a restarted run never mixes its files
     /// with those of the attempt that failed.
     pub(crate) generation: u64,
@@ -118,10 +122,15 @@ impl Checkpointing {
         if let Some(restored) = &restored {
             store.discard_after(restored.manifest.id)?;
         }
+        let savepoints = options
+            .savepoint_dir()
+            .unwrap_or_else(|| store.dir().join("savepoints"));
         Ok(Some(Checkpointing {
             store,
             interval: options.interval(),
             kept: options.checkpoints_kept,
+            savepoints,
+            savepoint_at_end: options.savepoint_at_end,
             generation,
             job: job.to_string(),
             processes,
@@ -251,6 +260,18 @@ impl Checkpointing {
         say(&format!(
             "checkpoint chk-{id:020} failed ({failed} so far); {then}: {why}"
         ));
+    }
+
+    /// Copies complete checkpoint `id` into the savepoint directory, and says where it is.
+    pub(crate) fn save(&self, id: Epoch) {
+        match self.store.copy_to(id, &self.savepoints) {
+            Ok(path) => say(&format!(
+                "savepoint written: {} (start a run from it with --restore {})",
+                path.display(),
+                path.display()
+            )),
+            Err(error) => say(&format!("savepoint of checkpoint {id} failed: {error}")),
+        }
     }
 
     /// Counts a completed checkpoint, `duration` after its announcement, of `bytes` bytes.

@@ -281,6 +281,35 @@ impl CheckpointStore {
         Ok(checkpoints)
     }
 
+    /// Copies complete checkpoint `id` into the store at `root`, as `root/chk-{id}` (hard links
+    /// where the file system allows, copies elsewhere): a savepoint, which this store's garbage
+    /// collection never touches. The manifest goes last, so a copy cut short is incomplete.
+    pub fn copy_to(&self, id: u64, root: &Path) -> Result<PathBuf> {
+        let source = self.chk_dir(id);
+        let target = root.join(chk_name(id));
+        let temp = root.join(format!("{}.tmp", chk_name(id)));
+        if target.exists() {
+            return Ok(target);
+        }
+        let _ = fs::remove_dir_all(&temp);
+        fs::create_dir_all(&temp).map_err(|e| dir_error(&temp, "cannot create", e))?;
+        let mut files = list(&source)?;
+        files.sort_by_key(|(name, _)| name == MANIFEST);
+        for (name, path) in files {
+            if name.ends_with(".tmp") {
+                continue;
+            }
+            let copy = temp.join(&name);
+            fs::hard_link(&path, &copy)
+                .or_else(|_| fs::copy(&path, &copy).map(|_| ()))
+                .map_err(|e| file_error(&copy, format!("cannot copy {}: {e}", path.display())))?;
+        }
+        sync_dir(&temp)?;
+        fs::rename(&temp, &target).map_err(|e| dir_error(&target, "cannot rename into", e))?;
+        sync_dir(root)?;
+        Ok(target)
+    }
+
     /// Deletes checkpoint `id`: its manifest first, so a crash midway leaves an incomplete
     /// checkpoint rather than a complete one with missing parts.
     fn delete(&self, id: u64) -> Result<()> {
