@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Sender};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -51,6 +52,26 @@ pub struct Checkpointing {
     allow_non_restored: bool,
     /// The checkpoints completed and failed so far.
     stats: Mutex<CheckpointStats>,
+    /// Hands part writes to the process's part writer thread, which runs them in order.
+    background: Mutex<Sender<BackgroundWrite>>,
+}
+
+/// A part write for the part writer thread.
+pub(crate) type BackgroundWrite = Box<dyn FnOnce() + Send>;
+
+/// Starts the thread that writes and syncs checkpoint parts, off the worker threads. It ends
+/// when its sender is dropped.
+fn part_writer_thread() -> Result<Sender<BackgroundWrite>> {
+    let (sender, writes) = channel::<BackgroundWrite>();
+    std::thread::Builder::new()
+        .name("rill checkpoint writer".into())
+        .spawn(move || {
+            for write in writes {
+                write();
+            }
+        })
+        .map_err(|e| RillError::new(format!("cannot start the checkpoint writer thread: {e}")))?;
+    Ok(sender)
 }
 
 /// The checkpoint a run started from, and which of its parts operators have claimed.
@@ -140,6 +161,7 @@ impl Checkpointing {
             restored,
             allow_non_restored: options.allow_non_restored_state,
             stats: Mutex::default(),
+            background: Mutex::new(part_writer_thread()?),
         }))
     }
 
@@ -260,6 +282,14 @@ impl Checkpointing {
         say(&format!(
             "checkpoint chk-{id:020} failed ({failed} so far); {then}: {why}"
         ));
+    }
+
+    /// Runs `write` on the part writer thread, after the writes handed over before it.
+    pub(crate) fn in_background(&self, write: BackgroundWrite) {
+        if let Err(unsent) = lock(&self.background).send(write) {
+            // The thread is gone (it panicked): write here.
+            (unsent.0)();
+        }
     }
 
     /// Copies complete checkpoint `id` into the savepoint directory, and says where it is.

@@ -92,47 +92,61 @@ impl StateWriter {
 
     /// Writes encoded frames as this operator's part of checkpoint `id` (see [`Self::write`]).
     ///
-    /// The final checkpoint, after the whole input, is what commits the job's last output: a
-    /// failed write of it is tried again for a while (the disk may free up), and then fails the
-    /// job, which the launcher restarts from the newest complete checkpoint.
+    /// The file is written and synced by the process's part writer thread, so the operator goes
+    /// on at once: the checkpoint completes when the coordinator finds every part on disk.
     pub(crate) fn write_frames(&mut self, id: Epoch, frames: Result<Vec<Vec<u8>>>) {
         self.written = Some(id);
         let frames = match frames {
             Ok(frames) => frames,
             Err(error) => return self.checkpointing.failed(id, &error.to_string()),
         };
-        let mut attempt = 1;
-        let error = loop {
-            let written = self.checkpointing.store.write_part(
-                id,
-                &self.operator,
-                self.worker,
-                self.checkpointing.generation,
-                &frames,
-            );
-            match written {
-                Ok(_) => return,
-                Err(error) if id != FINAL_CHECKPOINT || attempt == FINAL_WRITE_ATTEMPTS => {
-                    break error
-                }
-                Err(error) => {
-                    tracing::warn!("writing the final checkpoint (attempt {attempt}): {error}");
-                    std::thread::sleep(FINAL_WRITE_PAUSE);
-                    attempt += 1;
-                }
-            }
-        };
-        self.checkpointing.failed(id, &error.to_string());
-        if id == FINAL_CHECKPOINT {
-            self.failure.fail(RillError::new(format!(
-                "the final checkpoint, which commits the job's last output, cannot be written \
-                 ({attempt} attempts): {error}"
-            )));
-        }
+        let checkpointing = self.checkpointing.clone();
+        let (operator, worker, failure) =
+            (self.operator.clone(), self.worker, self.failure.clone());
+        self.checkpointing.in_background(Box::new(move || {
+            write_part(&checkpointing, id, &operator, worker, &frames, &failure)
+        }));
     }
 
     /// Whether checkpoint `id` is complete: its manifest exists.
     pub(crate) fn is_complete(&self, id: Epoch) -> bool {
         self.checkpointing.is_complete(id)
+    }
+}
+
+/// Writes one part of checkpoint `id`. A failed write (a full disk) fails the checkpoint, not
+/// the job. The final checkpoint, after the whole input, is what commits the job's last output:
+/// a failed write of it is tried again for a while (the disk may free up), and then fails the
+/// job, which the launcher restarts from the newest complete checkpoint.
+fn write_part(
+    checkpointing: &Checkpointing,
+    id: Epoch,
+    operator: &str,
+    worker: usize,
+    frames: &[Vec<u8>],
+    failure: &Failure,
+) {
+    let mut attempt = 1;
+    let error = loop {
+        let written =
+            checkpointing
+                .store
+                .write_part(id, operator, worker, checkpointing.generation, frames);
+        match written {
+            Ok(_) => return,
+            Err(error) if id != FINAL_CHECKPOINT || attempt == FINAL_WRITE_ATTEMPTS => break error,
+            Err(error) => {
+                tracing::warn!("writing the final checkpoint (attempt {attempt}): {error}");
+                std::thread::sleep(FINAL_WRITE_PAUSE);
+                attempt += 1;
+            }
+        }
+    };
+    checkpointing.failed(id, &error.to_string());
+    if id == FINAL_CHECKPOINT {
+        failure.fail(RillError::new(format!(
+            "the final checkpoint, which commits the job's last output, cannot be written \
+             ({attempt} attempts): {error}"
+        )));
     }
 }
