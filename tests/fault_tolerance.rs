@@ -45,6 +45,12 @@ fn main() {
     println!("fault tolerance: ok");
 }
 
+/// How many times longer than the default the jobs' inputs are: one more for every 10 kills
+/// beyond the first 10, so that a long run (`RILL_FT_KILLS=50`) does not run out of input.
+fn length_factor() -> u64 {
+    env_or::<u64>("RILL_FT_KILLS", 10).div_ceil(10).max(1)
+}
+
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
         .ok()
@@ -115,7 +121,7 @@ fn run_job(kind: &str, output: &Path, rate: Option<f64>) -> Result<(), RillError
     } else {
         event
     };
-    let events = generate(EVENTS, 7, make).events_per_epoch(500);
+    let events = generate(EVENTS * length_factor(), 7, make).events_per_epoch(500);
     let events = match rate {
         Some(rate) => events.rate(rate),
         None => events,
@@ -183,7 +189,7 @@ fn run_job(kind: &str, output: &Path, rate: Option<f64>) -> Result<(), RillError
 /// epoch; its output is every epoch's changes of the components (`# epoch N`, then `+`/`-`
 /// lines, written by the exactly-once `changes_to` file sink).
 fn run_iterative_job(output: &Path, rate: Option<f64>) -> Result<(), RillError> {
-    let changes = generate(GRAPH_CHANGES, 11, |i, _| i).events_per_epoch(100);
+    let changes = generate(GRAPH_CHANGES * length_factor(), 11, |i, _| i).events_per_epoch(100);
     let changes = match rate {
         Some(rate) => changes.rate(rate),
         None => changes,
