@@ -6,7 +6,7 @@
 //!
 //! This binary is both the driver and, when `RILL_FT_JOB` is set, the job's processes.
 //! `RILL_FT_KILLS` sets the kills per job (default 10); `RILL_FT_SEED` the seed; `RILL_FT_JOBS`
-//! which jobs to check (default `windows,process,iterate`).
+//! which jobs to check (default `windows,process,iterate,bulk`).
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -35,7 +35,8 @@ fn main() {
     }
     let kills: usize = env_or("RILL_FT_KILLS", 10);
     let seed: u64 = env_or("RILL_FT_SEED", 20261121);
-    let jobs = std::env::var("RILL_FT_JOBS").unwrap_or_else(|_| "windows,process,iterate".into());
+    let jobs =
+        std::env::var("RILL_FT_JOBS").unwrap_or_else(|_| "windows,process,iterate,bulk".into());
     for kind in jobs.split(',').filter(|kind| !kind.is_empty()) {
         check(kind, kills, seed);
     }
@@ -113,8 +114,13 @@ fn graph_updates(i: u64) -> Vec<((u64, u64), isize)> {
 
 /// Runs one of the jobs, writing its outputs next to `output`.
 fn run_job(kind: &str, output: &Path, rate: Option<f64>) -> Result<(), RillError> {
-    if kind == "iterate" {
-        return run_iterative_job(output, rate.map(|rate| rate * GRAPH_RATE / RATE));
+    let strategy = match kind {
+        "iterate" => Some(Strategy::Incremental),
+        "bulk" => Some(Strategy::Bulk),
+        _ => None,
+    };
+    if let Some(strategy) = strategy {
+        return run_iterative_job(output, rate.map(|rate| rate * GRAPH_RATE / RATE), strategy);
     }
     let make = if kind == "process" {
         ordered_event
@@ -184,11 +190,16 @@ fn run_job(kind: &str, output: &Path, rate: Option<f64>) -> Result<(), RillError
     Ok(())
 }
 
-/// An incremental iterative job: the connected components (min-label propagation in an
-/// incremental `iterate` loop over differential dataflow) of a graph whose edges change every
-/// epoch; its output is every epoch's changes of the components (`# epoch N`, then `+`/`-`
-/// lines, written by the exactly-once `changes_to` file sink).
-fn run_iterative_job(output: &Path, rate: Option<f64>) -> Result<(), RillError> {
+/// An iterative job: the connected components (min-label propagation in an
+/// `iterate` loop: incremental, over differential dataflow, or bulk, recomputed at every epoch)
+/// of a graph whose edges change every epoch; its output is every epoch's changes of the
+/// components (`# epoch N`, then `+`/`-` lines, written by the exactly-once `changes_to` file
+/// sink).
+fn run_iterative_job(
+    output: &Path,
+    rate: Option<f64>,
+    strategy: Strategy,
+) -> Result<(), RillError> {
     let changes = generate(GRAPH_CHANGES * length_factor(), 11, |i, _| i).events_per_epoch(100);
     let changes = match rate {
         Some(rate) => changes.rate(rate),
@@ -200,7 +211,7 @@ fn run_iterative_job(output: &Path, rate: Option<f64>) -> Result<(), RillError> 
         let edges = source(changes) -> flat_map(|i: u64| graph_updates(i)) -> from_changes();
         let links = edges -> flat_map(|(a, b): (u64, u64)| [(a, b), (b, a)]);
         let vertices = links -> map(|(vertex, _): (u64, u64)| vertex) -> distinct();
-        let labels = iterate(strategy = incremental) {
+        let labels = iterate(strategy = strategy) {
             var labels = vertices -> map(|vertex: u64| (vertex, vertex));
             let offered = labels -> join_map(links, |_, label: &u64, next: &u64| (*next, *label));
             next labels = offered -> concat(labels) -> min();
