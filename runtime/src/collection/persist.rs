@@ -34,9 +34,7 @@ pub(crate) fn enter<'scope, T: Data>(
             |input, output| {
                 input.for_each(|time, batch| {
                     let epoch = *time.time();
-                    output
-                        .session(&time)
-                        .give_iterator(batch.drain(..).map(|(record, diff)| (record, epoch, diff)));
+                    output.session(&time).give_iterator(stamped(epoch, batch));
                 })
             }
         });
@@ -66,9 +64,7 @@ pub(crate) fn enter<'scope, T: Data>(
             updates.for_each(|time, batch| {
                 let epoch = *time.time();
                 input.accept(epoch, batch);
-                output
-                    .session(&time)
-                    .give_iterator(batch.drain(..).map(|(record, diff)| (record, epoch, diff)));
+                output.session(&time).give_iterator(stamped(epoch, batch));
             });
             let low = frontier.frontier().first().copied();
             while let Some(id) = writer.due(low) {
@@ -82,6 +78,16 @@ pub(crate) fn enter<'scope, T: Data>(
             }
         }
     })
+}
+
+/// The updates of a batch of `(record, diff)` pairs of `epoch`.
+fn stamped<T>(
+    epoch: Epoch,
+    batch: &mut Vec<(T, isize)>,
+) -> impl Iterator<Item = (T, Epoch, isize)> + '_ {
+    batch
+        .drain(..)
+        .map(move |(record, diff)| (record, epoch, diff))
 }
 
 /// A collection entry's input: consolidated up to some epoch, and by epoch after it.
