@@ -80,3 +80,25 @@ fn megabytes(bytes: u64) -> String {
         format!("{:.1} MB", bytes as f64 / 1e6)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_names_counts_quantiles_and_failures() {
+        let stats = CheckpointStats {
+            completed: 3,
+            failed: 2,
+            durations: [40, 10, 25].map(Duration::from_millis).to_vec(),
+            bytes: vec![900, 2_500_000, 1_200_000],
+        };
+        assert_eq!(
+            stats.to_string(),
+            "3 checkpoints (p50 25 ms, p99 40 ms, median 1.2 MB), 2 failed"
+        );
+        let none = CheckpointStats::default();
+        assert_eq!(none.to_string(), "0 checkpoints");
+        assert_eq!(none.duration_quantile(0.5), None);
+    }
+}

@@ -518,6 +518,29 @@ mod tests {
     }
 
     #[test]
+    fn a_copy_is_a_complete_checkpoint_that_garbage_collection_leaves_alone() {
+        let (_dir, store) = store();
+        let manifest = write_checkpoint(&store, 7);
+        let savepoints = store.dir().join("savepoints");
+        let copy = store.copy_to(7, &savepoints).unwrap();
+        assert_eq!(copy, savepoints.join("chk-00000000000000000007"));
+        assert_eq!(store.copy_to(7, &savepoints).unwrap(), copy);
+        let (restored, copied, warnings) = resolve_restore(&copy).unwrap();
+        assert_eq!(
+            (restored.dir(), copied, warnings),
+            (savepoints.as_path(), manifest, vec![])
+        );
+        write_checkpoint(&store, 8);
+        write_checkpoint(&store, 9);
+        store.collect_garbage(1, None).unwrap();
+        assert!(!store.is_complete(7));
+        assert!(CheckpointStore::open(&savepoints)
+            .unwrap()
+            .verify(7)
+            .is_ok());
+    }
+
+    #[test]
     fn parts_round_trip() {
         let (_dir, store) = store();
         let manifest = write_checkpoint(&store, 42);
