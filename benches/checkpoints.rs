@@ -39,10 +39,11 @@
 #[allow(dead_code)] // `median` is what this bench needs of the harnesses' shared module
 #[path = "common/mod.rs"]
 mod common;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -51,6 +52,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::median;
+use support::{children_of, hosts_file};
 
 /// The job's name in its summary line.
 const JOB: &str = "windowed_wordcount";
@@ -834,43 +836,6 @@ fn committed_length(commits: &Path) -> Option<u64> {
     let text = std::fs::read_to_string(commits).ok()?;
     let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
     line.split_once(' ')?.1.trim().parse().ok()
-}
-
-/// A host list of `processes` 127.0.0.1 ports that were free a moment ago.
-fn hosts_file(dir: &Path, processes: usize) -> PathBuf {
-    let listeners: Vec<TcpListener> = (0..processes)
-        .map(|_| TcpListener::bind("127.0.0.1:0").expect("a free port"))
-        .collect();
-    let text: String = listeners
-        .iter()
-        .map(|l| format!("{}\n", l.local_addr().unwrap()))
-        .collect();
-    let path = dir.join("hosts.txt");
-    std::fs::write(&path, text).expect("write the host list");
-    path
-}
-
-/// The processes whose parent is `parent`.
-fn children_of(parent: u32) -> Vec<u32> {
-    let mut children = Vec::new();
-    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // `pid (name) state ppid ...`: the name may hold spaces, so split after the last `)`.
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse::<u32>().ok());
-        if ppid == Some(parent) {
-            children.push(pid);
-        }
-    }
-    children.sort_unstable();
-    children
 }
 
 /// The `--process I` argument of a launched process.

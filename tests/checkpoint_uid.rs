@@ -4,12 +4,15 @@
 //! when its stateful operators carry uids, and does not when the windowed count has none, with an
 //! error naming that operator.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rill::prelude::*;
 use rill::runtime::checkpoint::Manifest;
 use rill::runtime::options::CheckpointOptions;
+use support::counted_lines;
 
 /// Events, and how fast version A reads them: about a second of input, so that it takes a few
 /// checkpoints on the way.
@@ -87,17 +90,6 @@ fn reference() -> BTreeMap<String, usize> {
     lines
 }
 
-/// The lines of a file, counted.
-fn lines(path: &Path) -> BTreeMap<String, usize> {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let mut counts = BTreeMap::new();
-    for line in text.lines() {
-        *counts.entry(line.to_string()).or_default() += 1;
-    }
-    counts
-}
-
 /// The complete checkpoints under `dir` (those with a manifest), oldest first.
 fn complete_checkpoints(dir: &Path) -> Vec<PathBuf> {
     let mut complete: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -135,7 +127,7 @@ fn a_checkpoint_restores_into_the_edited_job_by_uid() {
     )
     .unwrap();
     let expected = reference();
-    assert_eq!(lines(&out), expected, "version A");
+    assert_eq!(counted_lines(&out), expected, "version A");
 
     // The state is stored under the uids, not under `op@file:line:col`.
     let complete = complete_checkpoints(&checkpoints);
@@ -179,7 +171,11 @@ fn a_checkpoint_restores_into_the_edited_job_by_uid() {
         }),
     )
     .unwrap_or_else(|e| panic!("version B does not restore {}: {e}", middle.display()));
-    assert_eq!(lines(&out), expected, "version B, restored from {middle:?}");
+    assert_eq!(
+        counted_lines(&out),
+        expected,
+        "version B, restored from {middle:?}"
+    );
 }
 
 /// Without a uid, the windowed count of version B is not the one of version A: the restore fails

@@ -8,14 +8,16 @@
 //! `RILL_FT_KILLS` sets the kills per job (default 10); `RILL_FT_SEED` the seed; `RILL_FT_JOBS`
 //! which jobs to check (default `windows,process,iterate,bulk`).
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rill::prelude::*;
 use serde::{Deserialize, Serialize};
+use support::{children_of, counted_lines, hosts_file};
 
 /// Events per job, and how fast the faulty runs generate them: about 8 s of input.
 const EVENTS: u64 = 160_000;
@@ -270,8 +272,8 @@ fn check(kind: &str, kills: usize, seed: u64) {
         if !file.ends_with(".csv") {
             continue;
         }
-        let expected = lines(&reference.join(&file));
-        let got = lines(&faulty.join(&file));
+        let expected = counted_lines(&reference.join(&file));
+        let got = counted_lines(&faulty.join(&file));
         assert!(
             !expected.is_empty(),
             "{kind}: {file} of the reference is empty"
@@ -587,29 +589,6 @@ fn wait_at_most(child: &mut Child, limit: Duration) -> Option<std::process::Exit
     None
 }
 
-/// The processes whose parent is `parent`.
-fn children_of(parent: u32) -> Vec<u32> {
-    let mut children = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // `pid (name) state ppid ...`: the name may hold spaces, so split after the last `)`.
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse::<u32>().ok());
-        if ppid == Some(parent) {
-            children.push(pid);
-        }
-    }
-    children.sort_unstable();
-    children
-}
-
 fn job_command(kind: &str, output: &Path, rate: Option<f64>) -> Command {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
@@ -621,38 +600,14 @@ fn job_command(kind: &str, output: &Path, rate: Option<f64>) -> Command {
     command
 }
 
-fn hosts_file(dir: &Path, processes: usize) -> PathBuf {
-    let listeners: Vec<TcpListener> = (0..processes)
-        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
-        .collect();
-    let text: String = listeners
-        .iter()
-        .map(|l| format!("{}\n", l.local_addr().unwrap()))
-        .collect();
-    let path = dir.join("hosts.txt");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// The lines of a file, counted: the output as a multiset.
-fn lines(path: &Path) -> BTreeMap<String, usize> {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let mut counts = BTreeMap::new();
-    for line in text.lines() {
-        *counts.entry(line.to_string()).or_default() += 1;
-    }
-    counts
-}
-
 /// Compares `files` of a faulty run's `output` directory with the `reference` run's.
 fn compare_files(kind: &str, reference: &Path, output: &Path, files: &[&str]) {
     for file in files {
         compare(
             kind,
             file,
-            &lines(&reference.join(file)),
-            &lines(&output.join(file)),
+            &counted_lines(&reference.join(file)),
+            &counted_lines(&output.join(file)),
         );
     }
 }

@@ -7,28 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{example, hosts_file, layout_args, run, Layout};
-
-/// The processes whose parent is `parent`, from `/proc`.
-fn children_of(parent: u32) -> Vec<u32> {
-    let mut children = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // Fields after the command name, which is in parentheses: state, ppid, ...
-        let after = &stat[stat.rfind(')').unwrap() + 2..];
-        let mut fields = after.split(' ');
-        let (state, ppid) = (fields.next().unwrap(), fields.next().unwrap());
-        if ppid.parse::<u32>() == Ok(parent) && state != "Z" {
-            children.push(pid);
-        }
-    }
-    children
-}
+use support::{children_of, example, hosts_file, layout_args, run, Layout};
 
 fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses its own subset of these helpers
 
+use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -115,4 +116,39 @@ pub fn sorted_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     lines.sort();
     lines
+}
+
+/// The live (not zombie) processes whose parent is `parent`, from `/proc`, by pid.
+pub fn children_of(parent: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (name) state ppid ...`: the name may hold spaces, so split after the last `)`.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let mut fields = rest.split_whitespace();
+        let (state, ppid) = (fields.next(), fields.next());
+        if ppid.and_then(|p| p.parse::<u32>().ok()) == Some(parent) && state != Some("Z") {
+            children.push(pid);
+        }
+    }
+    children.sort_unstable();
+    children
+}
+
+/// The lines of a file, counted: its contents as a multiset.
+pub fn counted_lines(path: &Path) -> BTreeMap<String, usize> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut counts = BTreeMap::new();
+    for line in text.lines() {
+        *counts.entry(line.to_string()).or_default() += 1;
+    }
+    counts
 }
