@@ -18,6 +18,7 @@
 mod assign;
 mod clock;
 mod duration;
+mod panes;
 mod process;
 mod timestamps;
 mod window;

@@ -24,7 +24,7 @@
 //! two; an aggregation that cannot merge (`fold`, an [`Aggregate`] whose `can_merge` is false)
 //! keeps the session's records instead and aggregates them when the session fires.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use super::assign::Windows;
 use super::clock::{event_operator, EventClock, EventLogic, OnEvents};
+use super::panes::TimeWindows;
 use super::{KeyedTimedStream, Late, Millis};
 use crate::checkpoint::{from_frame, to_frame};
 use crate::error::Result;
@@ -443,21 +444,13 @@ impl<'scope, K: Key, T: Record + Clone> WindowedStream<'scope, K, T> {
     }
 }
 
-/// One time window's accumulators, by key.
-type Panes<K, A> = StableHashMap<K, Pane<A>>;
-
 /// One worker's windows, for every key it owns.
 struct Book<K, T, G: Aggregate<T>> {
     windows: Windows,
     lateness: Millis,
     aggregate: G,
-    /// Time windows by `(end, start)`, each with its keys' accumulators: firing a window takes
-    /// the whole map, moving the keys into the results.
-    panes: BTreeMap<(Millis, Millis), Panes<K, G::Acc>>,
-    /// Time windows with a pane that changed since it last fired.
-    pending: BTreeSet<(Millis, Millis)>,
-    /// How many keys the last expired time window had: new windows start with room for as many.
-    typical_keys: usize,
+    /// Tumbling and sliding windows, each with its keys' accumulators.
+    time_windows: TimeWindows<K, G::Acc>,
     /// Whether the aggregation merges accumulators (else sessions keep their records).
     merges: bool,
     /// Sessions per key, by start.
@@ -481,7 +474,7 @@ struct Book<K, T, G: Aggregate<T>> {
     late: Vec<Late<T>>,
 }
 
-/// A time window's accumulator.
+/// A global window's accumulator for one key.
 #[derive(Serialize, Deserialize)]
 struct Pane<A> {
     acc: A,
@@ -556,8 +549,7 @@ impl<K: Key, T: Clone + Record, G: Aggregate<T>> EventLogic<K, T> for Book<K, T,
 
     fn snapshot(&self) -> Result<Vec<u8>> {
         to_frame(&(
-            &self.panes,
-            &self.pending,
+            &self.time_windows,
             &self.sessions,
             &self.counts,
             &self.globals,
@@ -569,8 +561,7 @@ impl<K: Key, T: Clone + Record, G: Aggregate<T>> EventLogic<K, T> for Book<K, T,
 
     fn restore(&mut self, frame: &[u8], origin: &Path) -> Result<()> {
         (
-            self.panes,
-            self.pending,
+            self.time_windows,
             self.sessions,
             self.counts,
             self.globals,
@@ -599,9 +590,7 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
             windows,
             lateness,
             aggregate,
-            panes: BTreeMap::new(),
-            pending: BTreeSet::new(),
-            typical_keys: 0,
+            time_windows: TimeWindows::new(),
             merges,
             sessions: StableHashMap::default(),
             counts: StableHashMap::default(),
@@ -640,6 +629,20 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
 
     fn insert_timed(&mut self, key: K, ts: Millis, record: T, watermark: Millis) -> Option<T> {
         let lateness = self.lateness;
+        if let Windows::Tumbling { size } = self.windows {
+            // One window per record: no copies.
+            let start = ts - ts % size;
+            let end = start + size;
+            if end.saturating_add(lateness) <= watermark {
+                return Some(record);
+            }
+            let aggregate = &mut self.aggregate;
+            let acc = self
+                .time_windows
+                .acc(start, end, key, || aggregate.create());
+            aggregate.add(acc, record);
+            return None;
+        }
         let mut open = self
             .windows
             .time_windows(ts)
@@ -658,22 +661,11 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
                 (key.clone(), record.clone())
             };
             let (key, record) = (key.expect("a key"), record.expect("a record"));
-            let typical = self.typical_keys;
-            let panes = self.panes.entry((end, start)).or_insert_with(|| {
-                StableHashMap::with_capacity_and_hasher(typical, Default::default())
-            });
-            let pane = match panes.get_mut(&key) {
-                Some(pane) => pane,
-                None => panes.entry(key).or_insert(Pane {
-                    acc: self.aggregate.create(),
-                    dirty: false,
-                }),
-            };
-            self.aggregate.add(&mut pane.acc, record);
-            if !pane.dirty {
-                pane.dirty = true;
-                self.pending.insert((end, start));
-            }
+            let aggregate = &mut self.aggregate;
+            let acc = self
+                .time_windows
+                .acc(start, end, key, || aggregate.create());
+            aggregate.add(acc, record);
         }
         None
     }
@@ -844,45 +836,16 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
     /// Emits the changed panes of the time windows the watermark has reached, and drops the
     /// windows past their lateness (moving their keys into the results).
     fn fire_time_windows(&mut self, watermark: Millis) {
-        let expired = |end: Millis, lateness: Millis| end.saturating_add(lateness) <= watermark;
-        while let Some(&(end, start)) = self.pending.first() {
-            if end > watermark {
-                break;
-            }
-            self.pending.pop_first();
-            if expired(end, self.lateness) {
-                let panes = self.panes.remove(&(end, start)).unwrap_or_default();
-                self.typical_keys = panes.len();
-                for (key, pane) in panes {
-                    if pane.dirty {
-                        let value = self.aggregate.result(&pane.acc);
-                        self.fired.push(WindowResult {
-                            key,
-                            start,
-                            end,
-                            value,
-                        });
-                    }
-                }
-            } else if let Some(panes) = self.panes.get_mut(&(end, start)) {
-                for (key, pane) in panes.iter_mut().filter(|(_, pane)| pane.dirty) {
-                    pane.dirty = false;
-                    let value = self.aggregate.result(&pane.acc);
-                    self.fired.push(WindowResult {
-                        key: key.clone(),
-                        start,
-                        end,
-                        value,
-                    });
-                }
-            }
-        }
-        while let Some(entry) = self.panes.first_entry() {
-            if !expired(entry.key().0, self.lateness) {
-                break;
-            }
-            entry.remove();
-        }
+        let (aggregate, fired) = (&mut self.aggregate, &mut self.fired);
+        self.time_windows
+            .fire(watermark, self.lateness, |key, start, end, acc| {
+                fired.push(WindowResult {
+                    value: aggregate.result(acc),
+                    key,
+                    start,
+                    end,
+                })
+            });
     }
 
     fn fire_sessions(&mut self, key: K, watermark: Millis) {

@@ -1,0 +1,172 @@
+//! The open time windows (tumbling and sliding) of one window operator: every key's accumulator
+//! per window, kept so that the record path is short.
+//!
+//! A window that expires hands its emptied key map to the next new window: no allocation, and
+//! memory that stays warm (fresh maps cost page faults).
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::Millis;
+use crate::key::{Key, StableHashMap, StableHashSet};
+
+/// How many emptied key maps of expired windows are kept for new windows.
+const SPARE_MAPS: usize = 4;
+
+/// One window: its accumulators by key and which of them changed since it last fired. Until
+/// it first fires every accumulator counts as changed, so only windows kept for late records
+/// track changed keys: the record path of a window that has not fired touches one map.
+#[derive(Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "K: Key, A: Serialize",
+    deserialize = "K: Key, A: DeserializeOwned"
+))]
+struct Window<K, A> {
+    accs: StableHashMap<K, A>,
+    fired: bool,
+    changed: StableHashSet<K>,
+}
+
+impl<K: Key, A> Window<K, A> {
+    /// Whether the window has results it has not emitted.
+    fn pending(&self) -> bool {
+        !self.fired || !self.changed.is_empty()
+    }
+}
+
+/// The open time windows of one operator, sorted by `(end, start)`.
+#[derive(Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "K: Key, A: Serialize",
+    deserialize = "K: Key, A: DeserializeOwned"
+))]
+pub(super) struct TimeWindows<K, A> {
+    /// By `(end, start)`.
+    windows: BTreeMap<(Millis, Millis), Window<K, A>>,
+    #[serde(skip)]
+    spare: Vec<StableHashMap<K, A>>,
+}
+
+impl<K: Key, A> TimeWindows<K, A> {
+    pub(super) fn new() -> Self {
+        TimeWindows {
+            windows: BTreeMap::new(),
+            spare: Vec::new(),
+        }
+    }
+
+    /// The accumulator of `key` in window `[start, end)`, created with `create` if new.
+    #[inline]
+    pub(super) fn acc(
+        &mut self,
+        start: Millis,
+        end: Millis,
+        key: K,
+        create: impl FnOnce() -> A,
+    ) -> &mut A {
+        let spare = &mut self.spare;
+        let window = self.windows.entry((end, start)).or_insert_with(|| Window {
+            accs: spare.pop().unwrap_or_default(),
+            fired: false,
+            changed: StableHashSet::default(),
+        });
+        if window.fired {
+            window.changed.insert(key.clone());
+        }
+        window.accs.entry(key).or_insert_with(create)
+    }
+
+    /// Hands `emit` the changed panes of every window whose end the watermark has reached, as
+    /// `(key, start, end, accumulator)`, and drops the windows whose end plus `lateness` it has
+    /// reached (their keys are moved into `emit`; the others' are cloned).
+    pub(super) fn fire(
+        &mut self,
+        watermark: Millis,
+        lateness: Millis,
+        mut emit: impl FnMut(K, Millis, Millis, &A),
+    ) {
+        let reached: Vec<(Millis, Millis)> = self
+            .windows
+            .range(..=(watermark, Millis::MAX))
+            .map(|(window, _)| *window)
+            .collect();
+        for (end, start) in reached {
+            if end.saturating_add(lateness) <= watermark {
+                let mut window = self.windows.remove(&(end, start)).expect("a window");
+                if !window.fired {
+                    window
+                        .accs
+                        .drain()
+                        .for_each(|(key, acc)| emit(key, start, end, &acc));
+                } else {
+                    for key in window.changed.drain() {
+                        let acc = window
+                            .accs
+                            .remove(&key)
+                            .expect("a changed key's accumulator");
+                        emit(key, start, end, &acc);
+                    }
+                }
+                if self.spare.len() < SPARE_MAPS {
+                    window.accs.clear();
+                    self.spare.push(window.accs);
+                }
+            } else {
+                let window = self.windows.get_mut(&(end, start)).expect("a window");
+                if !window.pending() {
+                    continue;
+                }
+                if window.fired {
+                    for key in window.changed.drain() {
+                        emit(key.clone(), start, end, &window.accs[&key]);
+                    }
+                } else {
+                    window.fired = true;
+                    for (key, acc) in &window.accs {
+                        emit(key.clone(), start, end, acc);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fired(
+        windows: &mut TimeWindows<String, u64>,
+        watermark: Millis,
+    ) -> Vec<(String, Millis, u64)> {
+        let mut out = Vec::new();
+        windows.fire(watermark, 1000, |key, start, _, count| {
+            out.push((key, start, *count))
+        });
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn windows_fire_changed_panes_and_expire_after_lateness() {
+        let mut windows = TimeWindows::new();
+        for (start, key) in [(1000, "b"), (0, "a"), (1000, "a"), (0, "a")] {
+            *windows.acc(start, start + 1000, key.to_string(), || 0) += 1;
+        }
+        assert_eq!(fired(&mut windows, 999), []);
+        assert_eq!(fired(&mut windows, 1000), [("a".to_string(), 0, 2)]);
+        // Within the lateness: only a changed pane fires again.
+        *windows.acc(0, 1000, "c".to_string(), || 0) += 1;
+        assert_eq!(fired(&mut windows, 1500), [("c".to_string(), 0, 1)]);
+        assert_eq!(
+            fired(&mut windows, 2000),
+            [("a".to_string(), 1000, 1), ("b".to_string(), 1000, 1)]
+        );
+        assert_eq!(windows.windows.len(), 1, "[0, 1000) expired at 2000");
+        assert_eq!(windows.spare.len(), 1, "its map is kept for a new window");
+        assert_eq!(fired(&mut windows, 3000), []);
+        assert!(windows.windows.is_empty());
+    }
+}
