@@ -45,6 +45,7 @@ fn main() {
     corrupt_checkpoint_falls_back();
     full_disk_fails_checkpoints_not_the_job();
     savepoint_on_signal_restores();
+    savepoints_rescale(&jobs);
     println!("fault tolerance: ok");
 }
 
@@ -463,29 +464,7 @@ fn savepoint_on_signal_restores() {
     assert!(status.success());
     let hosts = hosts_file(dir.path(), 2);
     let run = |checkpoints: &Path, extra: &[&std::ffi::OsStr], signal_after: Option<Duration>| {
-        let mut launcher = job_command("windows", &output, Some(RATE))
-            .args(["--workers", "2", "--quiet", "--hosts"])
-            .arg(&hosts)
-            .arg("--checkpoint-dir")
-            .arg(checkpoints)
-            .args(extra)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let log = read_in_background(&mut launcher);
-        if let Some(after) = signal_after {
-            std::thread::sleep(after);
-            let pid = launcher.id().to_string();
-            assert!(Command::new("kill")
-                .args(["-USR1", &pid])
-                .status()
-                .unwrap()
-                .success());
-        }
-        let status = wait_at_most(&mut launcher, Duration::from_secs(120));
-        let log = log.join().unwrap();
-        assert!(status.is_some_and(|s| s.success()), "{log}");
-        log
+        run_savepointed("windows", &output, &hosts, checkpoints, extra, signal_after)
     };
     let checkpoints = dir.path().join("checkpoints");
     let log = run(
@@ -514,11 +493,119 @@ fn savepoint_on_signal_restores() {
     );
     let name = middle.file_name().unwrap().to_string_lossy();
     assert!(
-        restored.contains(&format!("restoring checkpoint {name}")),
+        restored.contains(&format!("restoring checkpoint {name}"))
+            && !restored.contains("restarting"),
         "{restored}"
     );
     compare_files("savepoint", &reference, &output, &["main.csv", "side.csv"]);
     println!("savepoint: taken on SIGUSR1 ({name}) and at the end; restored, output identical");
+}
+
+/// Runs `kind` as 2 processes (`hosts`) x 2 workers at `RATE`, checkpointing into
+/// `checkpoints` with `extra` flags, sends SIGUSR1 (a savepoint) to the launcher after
+/// `signal_after`, and returns its log once it has succeeded.
+fn run_savepointed(
+    kind: &str,
+    output: &Path,
+    hosts: &Path,
+    checkpoints: &Path,
+    extra: &[&std::ffi::OsStr],
+    signal_after: Option<Duration>,
+) -> String {
+    let mut launcher = job_command(kind, output, Some(RATE))
+        .args(["--workers", "2", "--quiet", "--hosts"])
+        .arg(hosts)
+        .arg("--checkpoint-dir")
+        .arg(checkpoints)
+        .args(extra)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = read_in_background(&mut launcher);
+    if let Some(after) = signal_after {
+        std::thread::sleep(after);
+        let pid = launcher.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-USR1", &pid])
+            .status()
+            .unwrap()
+            .success());
+    }
+    let status = wait_at_most(&mut launcher, Duration::from_secs(120));
+    let log = log.join().unwrap();
+    assert!(status.is_some_and(|s| s.success()), "{kind}: {log}");
+    log
+}
+
+/// Rescaling: for each job, a savepoint taken on SIGUSR1 by 2 processes x 2 workers restores
+/// into 1 process x 3 workers (fewer workers: some read the shares of two old workers) and into
+/// 3 processes x 2 workers (more: some read none); key groups move to their new owners. Each
+/// restored run writes to the same files and ends with a failure-free run's output.
+fn savepoints_rescale(jobs: &str) {
+    for kind in jobs
+        .split(',')
+        .filter(|kind| ["windows", "process", "iterate"].contains(kind))
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let (reference, output) = (dir.path().join("reference"), dir.path().join("output"));
+        std::fs::create_dir_all(&reference).unwrap();
+        std::fs::create_dir_all(&output).unwrap();
+        let status = job_command(kind, &reference, None)
+            .args(["--workers", "2", "--quiet"])
+            .status()
+            .unwrap();
+        assert!(status.success(), "{kind}: the failure-free run failed");
+        let checkpoints = dir.path().join("checkpoints");
+        let hosts = hosts_file(dir.path(), 2);
+        let signal_after = Some(Duration::from_secs(3));
+        let log = run_savepointed(kind, &output, &hosts, &checkpoints, &[], signal_after);
+        let savepoint = std::fs::read_dir(checkpoints.join("savepoints"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.join("MANIFEST").exists())
+            .unwrap_or_else(|| panic!("{kind}: no savepoint was written:\n{log}"));
+        let files: Vec<String> = std::fs::read_dir(&reference)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".csv"))
+            .collect();
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        for (processes, workers) in [(1, 3), (3, 2)] {
+            let mut restore = job_command(kind, &output, None);
+            restore
+                .args(["--workers", &workers.to_string(), "--quiet", "--restore"])
+                .arg(&savepoint)
+                .arg("--checkpoint-dir")
+                .arg(
+                    dir.path()
+                        .join(format!("checkpoints-{processes}x{workers}")),
+                );
+            if processes > 1 {
+                restore
+                    .arg("--hosts")
+                    .arg(hosts_file(dir.path(), processes));
+            }
+            let mut restored = restore.stderr(Stdio::piped()).spawn().unwrap();
+            let log = read_in_background(&mut restored);
+            let status = wait_at_most(&mut restored, Duration::from_secs(120));
+            let log = log.join().unwrap();
+            assert!(
+                status.is_some_and(|s| s.success()),
+                "{kind} on {processes} x {workers} failed or hangs: {log}"
+            );
+            assert!(
+                log.contains(&format!(
+                    "rescaling it from 2 x 2 to {processes} x {workers}"
+                )) && !log.contains("restarting"),
+                "{kind} on {processes} x {workers}: {log}"
+            );
+            compare_files(kind, &reference, &output, &files);
+        }
+        let name = savepoint.file_name().unwrap().to_string_lossy();
+        println!(
+            "{kind}: savepoint {name} of 2 x 2 workers restored on 1 x 3 and 3 x 2, output identical"
+        );
+    }
 }
 
 /// Mounts a 1 MiB tmpfs on `$1`, fills it, frees it after `$2` seconds (never if empty), and runs

@@ -167,7 +167,7 @@ where
                 build(&mut dataflow);
             });
             if let Some(checkpointing) = env.checkpointing.as_ref() {
-                if let Err(error) = checkpointing.check_all_restored(worker.index()) {
+                if let Err(error) = checkpointing.check_all_restored() {
                     env.failure.fail(error);
                 }
             }

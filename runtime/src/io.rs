@@ -105,6 +105,24 @@ pub trait Source: 'static {
     type Reader: SourceReader<Item = Self::Item>;
     /// Opens the share of the input that `worker` reads (e.g. a byte range of a file).
     fn open(self, worker: WorkerInfo) -> Result<Self::Reader>;
+    /// Opens the shares of several workers on one worker: a checkpoint restored on fewer workers
+    /// than wrote it gives each worker the shares of the old workers it replaces. The default
+    /// opens one share and refuses several; a source that can be cloned implements it with
+    /// [`open_each`].
+    fn open_shares(self, workers: &[WorkerInfo]) -> Result<Vec<Self::Reader>>
+    where
+        Self: Sized,
+    {
+        match workers {
+            [] => Ok(Vec::new()),
+            [worker] => Ok(vec![self.open(*worker)?]),
+            _ => Err(crate::error::RillError::new(format!(
+                "this source cannot read the shares of {} workers on one (restoring a checkpoint \
+                 on fewer workers than wrote it): it does not implement `Source::open_shares`",
+                workers.len()
+            ))),
+        }
+    }
     /// The idleness timeout (Flink's `withIdleness`): a reader that has produced nothing for
     /// this long of wall-clock time, and has not ended, closes its current epoch — the engine
     /// moves its batch to the next epoch, once per stall — so that windows waiting for that
@@ -113,6 +131,12 @@ pub trait Source: 'static {
     fn idleness(&self) -> Option<Duration> {
         None
     }
+}
+
+/// Opens a copy of `source` for each of `workers`: [`Source::open_shares`] for a source that
+/// can be cloned.
+pub fn open_each<S: Source + Clone>(source: S, workers: &[WorkerInfo]) -> Result<Vec<S::Reader>> {
+    workers.iter().map(|w| source.clone().open(*w)).collect()
 }
 
 /// One worker's share of a source.
@@ -135,8 +159,9 @@ pub trait SourceReader: 'static {
         None
     }
 
-    /// Moves the reader to a position that [`SourceReader::position`] returned, in a run with
-    /// the same number of workers, after the reader was opened.
+    /// Moves the reader to a position that [`SourceReader::position`] returned, right after it
+    /// was opened for the same share of the input (the same worker index and count, also when a
+    /// rescaled run reads the shares of old workers).
     fn seek(&mut self, position: &Position) -> Result<()> {
         let _ = position;
         Err(crate::error::RillError::new(

@@ -26,7 +26,9 @@ pub use bulk::{BulkCollection, BulkLoop};
 pub use collection::{Change, Collection, F64};
 pub use context::{Dataflow, Epoch, JobEnv, Metrics, WorkerInfo};
 pub use error::{Failure, Result, RillError};
-pub use io::{BadRecord, Batch, Placement, ReadStatus, Sink, SinkWriter, Source, SourceReader};
+pub use io::{
+    open_each, BadRecord, Batch, Placement, ReadStatus, Sink, SinkWriter, Source, SourceReader,
+};
 pub use job::{Job, RunSummary};
 pub use key::{Key, Record};
 pub use options::{Mode, RunOptions};

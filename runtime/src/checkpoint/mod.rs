@@ -19,6 +19,7 @@
 mod coordinator;
 mod frame;
 mod position;
+mod rescale;
 mod run;
 mod savepoint;
 mod stats;
@@ -28,6 +29,8 @@ mod writer;
 pub(crate) use coordinator::coordinator;
 pub use frame::*;
 pub use position::Position;
+pub(crate) use rescale::SplitByKey;
+pub(crate) use run::Assignment;
 pub(crate) use run::{attempt_from_environment, ATTEMPT_VARIABLE};
 pub use run::{Checkpointing, FINAL_CHECKPOINT};
 pub(crate) use savepoint::{forward_request, listen_for_requests, take_request};

@@ -74,11 +74,27 @@ fn part_writer_thread() -> Result<Sender<BackgroundWrite>> {
     Ok(sender)
 }
 
-/// The checkpoint a run started from, and which of its parts operators have claimed.
+/// The checkpoint a run started from, and the operators that have claimed their parts.
 struct Restored {
+    /// Where the checkpoint lives (not necessarily where this run writes its own).
+    store: CheckpointStore,
     manifest: Manifest,
     parts: HashMap<(String, usize), PartInfo>,
-    claimed: Mutex<HashSet<(String, usize)>>,
+    claimed: Mutex<HashSet<String>>,
+    /// Whether the run has another number of workers than the one that wrote the checkpoint.
+    rescaled: bool,
+}
+
+/// Which parts of the restored checkpoint an operator instance reads. Without rescaling, both
+/// mean the part its own worker wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Assignment {
+    /// State split by key group (keyed operators): every part; the worker keeps the key groups
+    /// it owns now.
+    ByKey,
+    /// State split by worker (sources' shares of the input, held-back output, persisted
+    /// collection inputs): the parts of the old workers `w` with `w % workers == worker`.
+    ByWorker,
 }
 
 impl Checkpointing {
@@ -92,47 +108,49 @@ impl Checkpointing {
         workers_per_process: usize,
         generation: u64,
     ) -> Result<Option<Checkpointing>> {
-        let (store, restored) = match (&options.checkpoint_dir, &options.restore) {
+        // Where this run writes its checkpoints, and the checkpoint it starts from (with the
+        // store that holds it: a savepoint may live elsewhere).
+        let store = match (&options.checkpoint_dir, &options.restore) {
             (None, None) => return Ok(None),
-            (dir, Some(path)) if generation == 0 => {
-                let (store, manifest, warnings) = resolve_restore(path)?;
-                warn_all(&warnings);
-                let store = match dir {
-                    Some(dir) => CheckpointStore::open(dir)?,
-                    None => store,
-                };
-                (store, Some(manifest))
-            }
+            (Some(dir), _) => CheckpointStore::open(dir)?,
+            (None, Some(path)) => resolve_restore(path)?.0,
+        };
+        let newest = if generation > 0 {
+            // A restarted attempt: the newest checkpoint this run wrote, else what it started from.
+            let (newest, warnings) = store.newest_valid()?;
+            warn_all(&warnings);
+            newest.map(|manifest| (store.clone(), manifest))
+        } else {
+            None
+        };
+        let restored = match (newest, &options.restore) {
+            (Some(newest), _) => Some(newest),
             (None, Some(path)) => {
-                // A restarted attempt of a run that restored a checkpoint: the newest checkpoint
-                // of the same directory is at least as new.
-                let (store, manifest, warnings) = resolve_restore(path)?;
+                let (source, manifest, warnings) = resolve_restore(path)?;
                 warn_all(&warnings);
-                (store, Some(manifest))
+                Some((source, manifest))
             }
-            (Some(dir), _) => {
-                let store = CheckpointStore::open(dir)?;
+            (None, None) if generation > 0 => None,
+            (None, None) => {
                 let (newest, warnings) = store.newest_valid()?;
                 warn_all(&warnings);
-                match newest {
-                    Some(manifest) if generation > 0 => (store, Some(manifest)),
-                    Some(manifest) => {
-                        return Err(RillError::new(format!(
-                            "{} already holds checkpoints of a run of job \"{}\" (the newest is \
-                             chk-{:020}); to continue from it pass `--restore {}`, or checkpoint \
-                             into an empty directory",
-                            dir.display(),
-                            manifest.job,
-                            manifest.id,
-                            dir.display()
-                        )))
-                    }
-                    None => (store, None),
+                if let Some(manifest) = newest {
+                    return Err(RillError::new(format!(
+                        "{} already holds checkpoints of a run of job \"{}\" (the newest is \
+                         chk-{:020}); to continue from it pass `--restore {}`, or checkpoint \
+                         into an empty directory",
+                        store.dir().display(),
+                        manifest.job,
+                        manifest.id,
+                        store.dir().display()
+                    )));
                 }
+                None
             }
         };
         let restored = match restored {
-            Some(manifest) => Some(Restored::check(
+            Some((source, manifest)) => Some(Restored::check(
+                source,
                 manifest,
                 job,
                 processes,
@@ -210,35 +228,58 @@ impl Checkpointing {
         lock(&self.writers)[0].len() * self.workers_per_process * self.processes
     }
 
-    /// Reads the state `operator` had on `worker` in the restored checkpoint: `None` if the run
-    /// restored nothing, or, with `--allow-non-restored-state`, if the checkpoint has none.
-    pub(crate) fn restore_part(
+    /// Whether the run restored a checkpoint written by another number of workers.
+    pub(crate) fn rescaled(&self) -> bool {
+        self.restored.as_ref().is_some_and(|r| r.rescaled)
+    }
+
+    /// All workers of this run.
+    pub(crate) fn peers(&self) -> usize {
+        self.processes * self.workers_per_process
+    }
+
+    /// Reads the parts of `operator` in the restored checkpoint that `worker` takes
+    /// (`assignment`), each as its frames: `None` if the run restored nothing, or, with
+    /// `--allow-non-restored-state`, if the checkpoint has no state for the operator. A worker
+    /// of a rescaled run may take no part (more workers than before).
+    pub(crate) fn restore_parts(
         &self,
         operator: &str,
         worker: usize,
-    ) -> Result<Option<Vec<Vec<u8>>>> {
+        assignment: Assignment,
+    ) -> Result<Option<Vec<Vec<Vec<u8>>>>> {
         let Some(restored) = &self.restored else {
             return Ok(None);
         };
-        let key = (operator.to_string(), worker);
-        let Some(part) = restored.parts.get(&key) else {
-            if self.allow_non_restored {
-                return Ok(None);
-            }
-            return Err(RillError::new(format!(
-                "checkpoint chk-{:020} has no state for operator `{operator}` (worker {worker}): \
-                 was the operator added or renamed? Give it the old name as `uid`, or pass \
-                 --allow-non-restored-state to start it empty",
-                restored.manifest.id
-            )));
+        let (old, new) = (restored.old_peers(), self.peers());
+        let workers: Vec<usize> = match (restored.rescaled, assignment) {
+            (false, _) => vec![worker],
+            (true, Assignment::ByKey) => (0..old).collect(),
+            (true, Assignment::ByWorker) => (0..old).filter(|w| w % new == worker).collect(),
         };
-        lock(&restored.claimed).insert(key);
-        self.store.read_part(restored.manifest.id, part).map(Some)
+        let mut parts = Vec::with_capacity(workers.len());
+        for old_worker in workers {
+            let key = (operator.to_string(), old_worker);
+            let Some(part) = restored.parts.get(&key) else {
+                if self.allow_non_restored {
+                    return Ok(None);
+                }
+                return Err(RillError::new(format!(
+                    "checkpoint chk-{:020} has no state for operator `{operator}` (worker \
+                     {old_worker}): was the operator added or renamed? Give it the old name as \
+                     `uid`, or pass --allow-non-restored-state to start it empty",
+                    restored.manifest.id
+                )));
+            };
+            parts.push(restored.store.read_part(restored.manifest.id, part)?);
+        }
+        lock(&restored.claimed).insert(operator.to_string());
+        Ok(Some(parts))
     }
 
-    /// After `worker` built its dataflow: fails if the restored checkpoint holds state of that
-    /// worker that no operator claimed (unless `--allow-non-restored-state`).
-    pub(crate) fn check_all_restored(&self, worker: usize) -> Result<()> {
+    /// After a worker built its dataflow: fails if the restored checkpoint holds state of an
+    /// operator that no operator of the job claimed (unless `--allow-non-restored-state`).
+    pub(crate) fn check_all_restored(&self) -> Result<()> {
         let Some(restored) = &self.restored else {
             return Ok(());
         };
@@ -250,8 +291,7 @@ impl Checkpointing {
             .manifest
             .parts
             .iter()
-            .filter(|p| p.worker == worker)
-            .filter(|p| !claimed.contains(&(p.operator.clone(), p.worker)))
+            .filter(|p| !claimed.contains(&p.operator))
             .map(|p| format!("`{}`", p.operator))
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -330,7 +370,13 @@ impl Checkpointing {
 
 impl Restored {
     /// Checks that a checkpoint fits this run, and indexes its parts.
-    fn check(manifest: Manifest, job: &str, processes: usize, workers: usize) -> Result<Restored> {
+    fn check(
+        store: CheckpointStore,
+        manifest: Manifest,
+        job: &str,
+        processes: usize,
+        workers: usize,
+    ) -> Result<Restored> {
         let name = format!("chk-{:020}", manifest.id);
         if manifest.job != job {
             return Err(RillError::new(format!(
@@ -338,28 +384,36 @@ impl Restored {
                 manifest.job
             )));
         }
-        if (manifest.processes, manifest.workers) != (processes, workers) {
-            return Err(RillError::new(format!(
-                "checkpoint {name} was taken with {} process(es) x {} worker(s); restoring it with \
-                 {processes} x {workers} (rescaling) is not supported yet: run with the same \
-                 --workers and host list",
-                manifest.processes, manifest.workers
-            )));
-        }
         let parts = manifest
             .parts
             .iter()
             .map(|p| ((p.operator.clone(), p.worker), p.clone()))
             .collect();
+        let rescaled = manifest.processes * manifest.workers != processes * workers;
+        let how = if rescaled {
+            format!(
+                ", rescaling it from {} x {} to {processes} x {workers} (processes x workers)",
+                manifest.processes, manifest.workers
+            )
+        } else {
+            String::new()
+        };
         say(&format!(
-            "restoring checkpoint {name} of job \"{}\" (written by attempt {})",
+            "restoring checkpoint {name} of job \"{}\" (written by attempt {}){how}",
             manifest.job, manifest.generation
         ));
         Ok(Restored {
+            store,
             manifest,
             parts,
             claimed: Mutex::new(HashSet::new()),
+            rescaled,
         })
+    }
+
+    /// All workers of the run that wrote the checkpoint.
+    fn old_peers(&self) -> usize {
+        self.manifest.processes * self.manifest.workers
     }
 }
 

@@ -63,7 +63,7 @@ pub struct Manifest {
     pub id: u64,
     /// The job's name.
     pub job: String,
-    /// Workers of the run that wrote it, over all processes.
+    /// Workers per process of the run that wrote it.
     pub workers: usize,
     /// Processes of the run that wrote it.
     pub processes: usize,

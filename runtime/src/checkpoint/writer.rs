@@ -7,9 +7,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::frame::{from_frame, to_frame};
-use super::run::{Checkpointing, FINAL_CHECKPOINT};
+use super::rescale::SplitByKey;
+use super::run::{Assignment, Checkpointing, FINAL_CHECKPOINT};
 use crate::context::{Epoch, JobEnv};
 use crate::error::{Failure, Result, RillError};
+use crate::key::worker_for_group;
 
 /// How often, and how far apart, a failed write of the final checkpoint is tried again.
 const FINAL_WRITE_ATTEMPTS: u32 = 20;
@@ -47,23 +49,67 @@ impl StateWriter {
         })
     }
 
-    /// The operator's state in the restored checkpoint, decoded, if the run restored one.
-    pub(crate) fn restore<S: DeserializeOwned>(&self) -> Result<Option<S>> {
-        let Some(frames) = self.restore_frames()? else {
+    /// The operator's parts of the restored checkpoint that this worker takes, each decoded from
+    /// its first frame, if the run restored one.
+    pub(crate) fn restore<S: DeserializeOwned>(
+        &self,
+        assignment: Assignment,
+    ) -> Result<Option<Vec<S>>> {
+        let Some(parts) = self.restore_frames(assignment)? else {
             return Ok(None);
         };
-        let frame = frames.first().ok_or_else(|| {
-            RillError::new(format!(
-                "the checkpointed state of `{}` (worker {}) is empty",
-                self.operator, self.worker
-            ))
-        })?;
-        from_frame(&self.origin(), frame).map(Some)
+        let origin = self.origin();
+        let decoded = parts.iter().map(|frames| {
+            let frame = frames.first().ok_or_else(|| {
+                RillError::new(format!(
+                    "the checkpointed state of `{}` is empty",
+                    origin.display()
+                ))
+            })?;
+            from_frame(&origin, frame)
+        });
+        decoded.collect::<Result<Vec<S>>>().map(Some)
     }
 
-    /// The frames of the operator's part in the restored checkpoint, if the run restored one.
-    pub(crate) fn restore_frames(&self) -> Result<Option<Vec<Vec<u8>>>> {
-        self.checkpointing.restore_part(&self.operator, self.worker)
+    /// The state of a keyed operator in the restored checkpoint, if the run restored one: its
+    /// own part, or, in a rescaled run, the key groups it owns now out of every part.
+    pub(crate) fn restore_keyed<S: DeserializeOwned + Default + SplitByKey>(
+        &self,
+    ) -> Result<Option<S>> {
+        let Some(parts) = self.restore::<S>(Assignment::ByKey)? else {
+            return Ok(None);
+        };
+        Ok(Some(self.merge_keyed(parts)))
+    }
+
+    /// Merges the parts of a keyed operator's state: the key groups this worker owns.
+    pub(crate) fn merge_keyed<S: Default + SplitByKey>(&self, parts: Vec<S>) -> S {
+        let keep = self.owned_groups();
+        let mut parts = parts.into_iter();
+        if !self.checkpointing.rescaled() {
+            return parts.next().unwrap_or_default();
+        }
+        let mut state = S::default();
+        for part in parts {
+            state.absorb(part, &keep);
+        }
+        state
+    }
+
+    /// Whether this worker owns a key group.
+    fn owned_groups(&self) -> impl Fn(u64) -> bool {
+        let (worker, peers) = (self.worker as u64, self.checkpointing.peers());
+        move |group| worker_for_group(group, peers) == worker
+    }
+
+    /// The frames of the operator's parts in the restored checkpoint that this worker takes, if
+    /// the run restored one.
+    pub(crate) fn restore_frames(
+        &self,
+        assignment: Assignment,
+    ) -> Result<Option<Vec<Vec<Vec<u8>>>>> {
+        self.checkpointing
+            .restore_parts(&self.operator, self.worker, assignment)
     }
 
     /// Names the operator's state in error messages about it.

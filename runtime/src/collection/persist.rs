@@ -12,13 +12,14 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::BTreeMap;
+use std::hash::Hash;
 
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::StreamVec;
 
 use super::Data;
-use crate::checkpoint::StateWriter;
+use crate::checkpoint::{Assignment, StateWriter};
 use crate::context::{Epoch, JobEnv};
 use crate::key::StableHashMap;
 
@@ -40,8 +41,10 @@ pub(crate) fn enter<'scope, T: Data>(
         });
     };
     let mut input = PersistedInput::default();
-    let restored = match writer.restore::<StableHashMap<T, isize>>() {
-        Ok(restored) => restored,
+    // Each worker replays the input its own part holds; a rescaled run divides the old parts
+    // among its workers (what follows exchanges the records where they belong).
+    let restored = match writer.restore::<StableHashMap<T, isize>>(Assignment::ByWorker) {
+        Ok(restored) => restored.map(consolidate_parts),
         Err(error) => {
             env.failure.fail(error.context(name));
             None
@@ -139,6 +142,19 @@ impl<T: Data> PersistedInput<T> {
             }
         }
     }
+}
+
+/// The records of several parts of a persisted input, with their counts added up.
+fn consolidate_parts<T: Hash + Eq>(parts: Vec<StableHashMap<T, isize>>) -> StableHashMap<T, isize> {
+    let mut parts = parts.into_iter();
+    let mut all = parts.next().unwrap_or_default();
+    for part in parts {
+        for (record, diff) in part {
+            *all.entry(record).or_default() += diff;
+        }
+    }
+    all.retain(|_, diff| *diff != 0);
+    all
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ impl<'scope, T: 'static> Stream<'scope, T> {
         let mut seen: StableHashSet<T> = StableHashSet::default();
         let mut writer = StateWriter::register(&self.env, name);
         if let Some(writer) = writer.as_ref() {
-            match writer.restore() {
+            match writer.restore_keyed() {
                 Ok(restored) => seen = restored.unwrap_or_default(),
                 Err(error) => self.env.failure.fail(error.context(name)),
             }

@@ -172,7 +172,7 @@ impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
         };
         let mut writer = StateWriter::register(&self.env, name);
         if let Some(writer) = writer.as_ref() {
-            match writer.restore() {
+            match writer.restore_keyed() {
                 Ok(restored) => accumulators.state = restored.unwrap_or_default(),
                 Err(error) => self.env.failure.fail(error.context(name)),
             }

@@ -18,8 +18,8 @@ use timely::dataflow::operators::Probe;
 use timely::progress::Antichain;
 
 use super::Stream;
-use crate::checkpoint::{Position, StateWriter};
-use crate::context::{Dataflow, Epoch};
+use crate::checkpoint::{Assignment, Position, StateWriter};
+use crate::context::{Dataflow, Epoch, WorkerInfo};
 use crate::error::{Result, RillError};
 use crate::io::{BadRecord, Batch, ReadStatus, Source, SourceReader};
 
@@ -68,7 +68,6 @@ impl<'scope> Dataflow<'scope> {
             Some(SourceCheckpoint {
                 writer: StateWriter::register(&env, name)?,
                 announcements,
-                boundaries: BTreeMap::new(),
                 _progress: progress_out,
             })
         });
@@ -78,21 +77,11 @@ impl<'scope> Dataflow<'scope> {
 
         builder.build(move |capabilities| {
             let mut capabilities = Some(capabilities);
-            let mut batch: Batch<S::Item> = Batch::new(0, BATCH_RECORDS);
-            let opened = source.open(operator_env.worker).and_then(|mut reader| {
-                if let Some(checkpoint) = checkpoint.as_ref() {
-                    checkpoint.restore(&mut reader, &mut batch)?;
-                }
-                Ok(reader)
+            let opened = open_shares(source, operator_env.worker, checkpoint.as_ref(), idleness);
+            let mut shares = opened.unwrap_or_else(|error| {
+                operator_env.failure.fail(error.context(&name));
+                Vec::new()
             });
-            let mut reader = match opened {
-                Ok(reader) => Some(reader),
-                Err(error) => {
-                    operator_env.failure.fail(error.context(&name));
-                    None
-                }
-            };
-            let mut idle = Idle::new(idleness);
             move |_frontiers| {
                 if let (Some(checkpoint), Some(checkpointing)) =
                     (checkpoint.as_mut(), operator_env.checkpointing.as_ref())
@@ -101,62 +90,66 @@ impl<'scope> Dataflow<'scope> {
                         .announcements
                         .for_each(|_, ids| ids.drain(..).for_each(|id| checkpointing.announce(id)));
                 }
-                let (Some(caps), Some(source)) = (capabilities.as_mut(), reader.as_mut()) else {
+                // The share furthest behind reads next, so that the shares' epochs keep in step.
+                let next = shares
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, share)| share.reader.is_some())
+                    .min_by_key(|(_, share)| share.batch.epoch())
+                    .map(|(at, _)| at);
+                let (Some(caps), Some(at)) = (capabilities.as_mut(), next) else {
                     capabilities = None;
                     if let Some(checkpoint) = checkpoint.as_mut() {
-                        checkpoint.write_due();
+                        checkpoint.write_due(&mut shares);
                     }
                     return;
                 };
-                let before = checkpoint.as_ref().map(|_| source.position());
-                let status = source.read(&mut batch);
-                let wake = match status {
-                    Ok(ReadStatus::Done) | Err(_) => None,
-                    Ok(_) => idle.after_read(&mut batch),
-                };
-                let epoch: Epoch = batch.epoch();
-                if let (Some(checkpoint), Some(before)) = (checkpoint.as_mut(), before) {
-                    let after = matches!(status, Ok(ReadStatus::Done)).then(|| source.position());
-                    if let Err(error) = checkpoint.record(epoch, before, after) {
-                        operator_env.failure.fail(error.context(&name));
-                    }
+                let share = &mut shares[at];
+                let status = share.read(checkpoint.is_some());
+                if let Err(error) = &status {
+                    operator_env.failure.fail(error.clone().context(&name));
                 }
-                for cap in caps.iter_mut() {
-                    if *cap.time() < epoch {
-                        cap.downgrade(&epoch);
-                    }
-                }
+                let epoch = share.batch.epoch();
+                let batch = &mut share.batch;
                 operator_env.metrics.add_in(batch.records.len() as u64);
                 if !batch.records.is_empty() {
                     records_out
                         .activate()
-                        .session(&caps[0])
+                        .session(&caps[0].delayed(&epoch))
                         .give_container(&mut batch.records);
                 }
                 if !batch.bad.is_empty() {
                     errors_out
                         .activate()
-                        .session(&caps[1])
+                        .session(&caps[1].delayed(&epoch))
                         .give_container(&mut batch.bad);
                 }
                 batch.clear();
-                match status {
-                    Ok(ReadStatus::More) => activator.activate(),
-                    Ok(ReadStatus::Wait(delay)) => {
-                        activator.activate_after(wake.map_or(delay, |wake| wake.min(delay)))
-                    }
-                    Ok(ReadStatus::Done) => {
-                        capabilities = None;
-                        reader = None;
-                    }
-                    Err(error) => {
-                        operator_env.failure.fail(error.context(&name));
-                        capabilities = None;
-                        reader = None;
+                let low = shares
+                    .iter()
+                    .filter(|share| share.reader.is_some())
+                    .map(|share| share.batch.epoch())
+                    .min();
+                match (low, status) {
+                    (None, _) => capabilities = None,
+                    (Some(low), status) => {
+                        for cap in caps.iter_mut() {
+                            if *cap.time() < low {
+                                cap.downgrade(&low);
+                            }
+                        }
+                        match status {
+                            Ok(Some(delay))
+                                if shares.iter().filter(|s| s.reader.is_some()).count() == 1 =>
+                            {
+                                activator.activate_after(delay)
+                            }
+                            _ => activator.activate(),
+                        }
                     }
                 }
                 if let Some(checkpoint) = checkpoint.as_mut() {
-                    checkpoint.write_due();
+                    checkpoint.write_due(&mut shares);
                 }
             }
         });
@@ -170,39 +163,72 @@ impl<'scope> Dataflow<'scope> {
     }
 }
 
-/// A source's part in checkpoints: the announcements it waits for (input handle `A`), where each
-/// epoch starts, and its progress output (`P`).
-struct SourceCheckpoint<A, P> {
-    writer: StateWriter,
-    announcements: A,
-    /// `epoch -> position`: the records from `position` on belong to `epoch` or later. The last
-    /// entry, at `Epoch::MAX`, is the end of the input.
+/// Where a share of a source's input is, in a checkpoint: which share (the worker index and
+/// count it was opened with), the epoch of its next record, and the reader's position there
+/// (`Epoch::MAX`: the share has ended).
+type ShareState = ((usize, usize), Epoch, Position);
+
+/// One share of a source's input being read. A worker reads its own share; restored on fewer
+/// workers than wrote the checkpoint, it reads the shares of several old workers side by side.
+struct Share<R: SourceReader> {
+    /// The worker index and count the reader was opened with.
+    of: (usize, usize),
+    /// `None` once the share has ended.
+    reader: Option<R>,
+    batch: Batch<R::Item>,
+    idle: Idle,
+    /// With checkpoints, `epoch -> position`: the records from `position` on belong to `epoch`
+    /// or later. The last entry, at `Epoch::MAX`, is the end of the share.
     boundaries: BTreeMap<Epoch, Position>,
-    _progress: P,
 }
 
-impl<A, P> SourceCheckpoint<A, P> {
-    /// Seeks a freshly opened reader to its position in the restored checkpoint, if any.
-    fn restore<R: SourceReader>(&self, reader: &mut R, batch: &mut Batch<R::Item>) -> Result<()> {
-        if let Some((epoch, position)) = self.writer.restore::<(Epoch, Position)>()? {
-            reader.seek(&position)?;
-            if epoch != Epoch::MAX {
-                batch.set_epoch(epoch);
-            }
+impl<R: SourceReader> Share<R> {
+    fn new(of: (usize, usize), reader: R, idleness: Option<Duration>) -> Self {
+        Share {
+            of,
+            reader: Some(reader),
+            batch: Batch::new(0, BATCH_RECORDS),
+            idle: Idle::new(idleness),
+            boundaries: BTreeMap::new(),
         }
-        Ok(())
     }
 
-    /// After a read at `epoch` that started at `before` (and, if it ended the input, ended at
-    /// `after`): notes where `epoch` starts if it is new.
-    fn record(
-        &mut self,
-        epoch: Epoch,
-        before: Option<Position>,
-        after: Option<Option<Position>>,
-    ) -> Result<()> {
+    /// Reads one batch (noting where its epoch starts if `positions`); returns when to read
+    /// again (`None`: at once). Drops the reader when the share ends or fails.
+    fn read(&mut self, positions: bool) -> Result<Option<Duration>> {
+        let Some(reader) = self.reader.as_mut() else {
+            return Ok(None);
+        };
+        let before = positions.then(|| reader.position());
+        let status = reader.read(&mut self.batch);
+        let wake = match status {
+            Ok(ReadStatus::Done) | Err(_) => None,
+            Ok(_) => self.idle.after_read(&mut self.batch),
+        };
+        let ended = matches!(status, Ok(ReadStatus::Done));
+        let recorded = match before {
+            Some(before) => {
+                let after = ended.then(|| reader.position());
+                self.record(before, after)
+            }
+            None => Ok(()),
+        };
+        if ended || status.is_err() || recorded.is_err() {
+            self.reader = None;
+        }
+        recorded?;
+        match status? {
+            ReadStatus::More | ReadStatus::Done => Ok(None),
+            ReadStatus::Wait(delay) => Ok(Some(wake.map_or(delay, |wake| wake.min(delay)))),
+        }
+    }
+
+    /// After a read at the batch's epoch that started at `before` (and, if it ended the share,
+    /// ended at `after`): notes where the epoch starts if it is new.
+    fn record(&mut self, before: Option<Position>, after: Option<Option<Position>>) -> Result<()> {
         let unsupported =
             || RillError::new("this source cannot be checkpointed: its reader reports no position");
+        let epoch = self.batch.epoch();
         if self
             .boundaries
             .last_key_value()
@@ -218,14 +244,81 @@ impl<A, P> SourceCheckpoint<A, P> {
         Ok(())
     }
 
-    /// Writes the position after every announced checkpoint the reader has moved past.
-    fn write_due(&mut self) {
+    /// Where the share will be after checkpoint `id`, if it has read that far: the first epoch
+    /// after `id` it has records of, and the position of those records.
+    fn after(&self, id: Epoch) -> Option<ShareState> {
+        let (&epoch, position) = self.boundaries.range(id + 1..).next()?;
+        Some((self.of, epoch, position.clone()))
+    }
+}
+
+/// Opens this worker's shares of `source`: its own, or those the restored checkpoint gives it
+/// (a rescaled run divides the old workers' shares among the new workers), each at its position.
+fn open_shares<S: Source>(
+    source: S,
+    worker: WorkerInfo,
+    checkpoint: Option<&SourceCheckpoint<impl Sized, impl Sized>>,
+    idleness: Option<Duration>,
+) -> Result<Vec<Share<S::Reader>>> {
+    let restored = match checkpoint {
+        Some(checkpoint) => checkpoint
+            .writer
+            .restore::<Vec<ShareState>>(Assignment::ByWorker)?,
+        None => None,
+    };
+    let Some(states) = restored.map(|parts| parts.concat()) else {
+        let reader = source.open(worker)?;
+        return Ok(vec![Share::new(
+            (worker.index, worker.peers),
+            reader,
+            idleness,
+        )]);
+    };
+    let workers: Vec<WorkerInfo> = states
+        .iter()
+        .map(|((index, peers), _, _)| WorkerInfo {
+            index: *index,
+            peers: *peers,
+            ..worker
+        })
+        .collect();
+    let readers = source.open_shares(&workers)?;
+    let mut shares = Vec::with_capacity(states.len());
+    for ((of, epoch, position), mut reader) in states.into_iter().zip(readers) {
+        reader.seek(&position)?;
+        let mut share = Share::new(of, reader, idleness);
+        if epoch != Epoch::MAX {
+            share.batch.set_epoch(epoch);
+        }
+        shares.push(share);
+    }
+    Ok(shares)
+}
+
+/// A source's part in checkpoints: the announcements it waits for (input handle `A`), and its
+/// progress output (`P`).
+struct SourceCheckpoint<A, P> {
+    writer: StateWriter,
+    announcements: A,
+    _progress: P,
+}
+
+impl<A, P> SourceCheckpoint<A, P> {
+    /// Writes where every share will be after each announced checkpoint all of them have moved
+    /// past.
+    fn write_due<R: SourceReader>(&mut self, shares: &mut [Share<R>]) {
         while let Some(id) = self.writer.due(None) {
-            let Some((&epoch, position)) = self.boundaries.range(id + 1..).next() else {
+            let Some(states) = shares
+                .iter()
+                .map(|share| share.after(id))
+                .collect::<Option<Vec<ShareState>>>()
+            else {
                 break;
             };
-            self.writer.write(id, &(epoch, position.clone()));
-            self.boundaries = self.boundaries.split_off(&epoch);
+            self.writer.write(id, &states);
+            for (share, (_, epoch, _)) in shares.iter_mut().zip(&states) {
+                share.boundaries = share.boundaries.split_off(epoch);
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::StreamVec;
 
-use crate::checkpoint::StateWriter;
+use crate::checkpoint::{Assignment, StateWriter};
 use crate::context::{Epoch, JobEnv};
 use crate::error::Result;
 use crate::io::SinkWriter;
@@ -176,15 +176,17 @@ fn restore<T: Record, W: SinkWriter<T>>(
     mut writer: Option<&mut W>,
     waiting: &mut Vec<Group<T>>,
 ) -> Result<()> {
-    let (Some(restored), Some(groups)) = (state.restored_id(), state.restore::<Vec<Group<T>>>()?)
-    else {
+    // A rescaled run divides the old parts among its workers: a gathered sink's output is all
+    // in worker 0's part, which goes to the new worker 0.
+    let parts = state.restore::<Vec<Group<T>>>(Assignment::ByWorker)?;
+    let (Some(restored), Some(parts)) = (state.restored_id(), parts) else {
         return Ok(());
     };
     let committed = match writer.as_mut() {
         Some(writer) => writer.recover(restored)?,
         None => None,
     };
-    for (id, group) in groups {
+    for (id, group) in parts.into_iter().flatten() {
         if committed.is_none_or(|committed| id > committed) {
             commit(writer.as_deref_mut(), id, group)?;
         }

@@ -14,11 +14,14 @@ use timely::container::CapacityContainerBuilder;
 use timely::dataflow::operators::Capability;
 
 use super::Millis;
-use crate::checkpoint::{from_frame, to_frame, StateWriter, FINAL_CHECKPOINT};
+use crate::checkpoint::{
+    from_frame, to_frame, Assignment, SplitByKey, StateWriter, FINAL_CHECKPOINT,
+};
 use crate::context::Epoch;
 use crate::error::{Result, RillError};
 use crate::key::{worker_for_key, Key, Record};
 use crate::stream::{KeyedStream, Stream};
+use serde::de::DeserializeOwned;
 
 /// What an event-time operator does with records and watermarks.
 pub(crate) trait OnEvents<K, T> {
@@ -128,9 +131,11 @@ impl<K, T> EventClock<K, T> {
         to_frame(&self.largest)
     }
 
-    /// Restores what [`EventClock::snapshot`] wrote.
+    /// Restores what [`EventClock::snapshot`] wrote. Restored from several parts (a rescaled
+    /// run), the clock takes the largest of their timestamps: every worker saw the same marks.
     pub(crate) fn restore(&mut self, frame: &[u8], origin: &Path) -> Result<()> {
-        self.largest = from_frame(origin, frame)?;
+        let largest: Option<Millis> = from_frame(origin, frame)?;
+        self.largest = self.largest.max(largest);
         Ok(())
     }
 
@@ -189,10 +194,30 @@ pub(crate) trait EventLogic<K, T>: OnEvents<K, T> + 'static {
     }
     /// The records produced so far on each output, handed over and cleared after every invocation.
     fn outputs(&mut self) -> (&mut Vec<Self::First>, &mut Vec<Self::Second>);
-    /// The operator's state, encoded for a checkpoint.
+    /// The operator's state as a checkpoint holds it.
+    type State: DeserializeOwned + Default;
+    /// The operator's state, encoded (as [`EventLogic::State`]) for a checkpoint.
     fn snapshot(&self) -> Result<Vec<u8>>;
-    /// Restores state that [`EventLogic::snapshot`] encoded; `origin` names it in errors.
-    fn restore(&mut self, frame: &[u8], origin: &Path) -> Result<()>;
+    /// Restores the state of a checkpoint.
+    fn restore(&mut self, state: Self::State);
+    /// Adds the keys of `part` (the state of another worker) whose key group `keep` accepts to
+    /// `state`: restoring with another number of workers.
+    fn merge(state: &mut Self::State, part: Self::State, keep: &dyn Fn(u64) -> bool);
+}
+
+impl<L: EventLogic<K, T>, K, T> SplitByKey for Merged<L, K, T> {
+    fn absorb(&mut self, other: Self, keep: &dyn Fn(u64) -> bool) {
+        L::merge(&mut self.0, other.0, keep);
+    }
+}
+
+/// An event-time operator's state, merged by [`EventLogic::merge`].
+struct Merged<L: EventLogic<K, T>, K, T>(L::State);
+
+impl<L: EventLogic<K, T>, K, T> Default for Merged<L, K, T> {
+    fn default() -> Self {
+        Merged(L::State::default())
+    }
 }
 
 /// Builds an event-time operator: `pairs` exchanged by key, `marks` (broadcast) beside them, both
@@ -220,20 +245,7 @@ pub(crate) fn event_operator<'scope, K: Key, T: Record, L: EventLogic<K, T>>(
     );
     let mut writer = StateWriter::register(&env, name);
     if let Some(writer) = writer.as_ref() {
-        let restored = writer
-            .restore_frames()
-            .and_then(|frames| match frames.as_deref() {
-                Some([clock_frame, logic_frame]) => {
-                    clock.restore(clock_frame, &writer.origin())?;
-                    logic.restore(logic_frame, &writer.origin())
-                }
-                Some(_) => Err(RillError::new(format!(
-                    "{}: expected the clock's and the operator's state",
-                    writer.origin().display()
-                ))),
-                None => Ok(()),
-            });
-        if let Err(error) = restored {
+        if let Err(error) = restore_event_state(writer, &mut clock, &mut logic) {
             env.failure.fail(error.context(name));
         }
     }
@@ -300,4 +312,31 @@ pub(crate) fn event_operator<'scope, K: Key, T: Record, L: EventLogic<K, T>>(
         },
         Stream { inner: second, env },
     )
+}
+
+/// Restores an event-time operator's clock and state from the restored checkpoint, if any: its
+/// own part, or in a rescaled run the key groups it owns out of every part (the clock takes the
+/// largest timestamp of all).
+fn restore_event_state<K, T, L: EventLogic<K, T>>(
+    writer: &StateWriter,
+    clock: &mut EventClock<K, T>,
+    logic: &mut L,
+) -> Result<()> {
+    let Some(parts) = writer.restore_frames(Assignment::ByKey)? else {
+        return Ok(());
+    };
+    let origin = writer.origin();
+    let mut states = Vec::with_capacity(parts.len());
+    for frames in parts {
+        let [clock_frame, logic_frame] = frames.as_slice() else {
+            return Err(RillError::new(format!(
+                "{}: expected the clock's and the operator's state",
+                origin.display()
+            )));
+        };
+        clock.restore(clock_frame, &origin)?;
+        states.push(Merged::<L, K, T>(from_frame(&origin, logic_frame)?));
+    }
+    logic.restore(writer.merge_keyed(states).0);
+    Ok(())
 }

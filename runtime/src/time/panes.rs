@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::Millis;
+use crate::checkpoint::SplitByKey;
 use crate::key::{Key, StableHashMap, StableHashSet};
 
 /// How many emptied key maps of expired windows are kept for new windows.
@@ -49,14 +50,31 @@ pub(super) struct TimeWindows<K, A> {
     spare: Vec<StableHashMap<K, A>>,
 }
 
-impl<K: Key, A> TimeWindows<K, A> {
-    pub(super) fn new() -> Self {
+impl<K, A> Default for TimeWindows<K, A> {
+    fn default() -> Self {
         TimeWindows {
             windows: BTreeMap::new(),
             spare: Vec::new(),
         }
     }
+}
 
+/// Rescaling: the windows of another worker's part, with the keys `keep` accepts.
+impl<K: Key, A> SplitByKey for TimeWindows<K, A> {
+    fn absorb(&mut self, other: Self, keep: &dyn Fn(u64) -> bool) {
+        for (bounds, window) in other.windows {
+            let mine = self.windows.entry(bounds).or_insert_with(|| Window {
+                accs: StableHashMap::default(),
+                fired: window.fired,
+                changed: StableHashSet::default(),
+            });
+            mine.accs.absorb(window.accs, keep);
+            mine.changed.absorb(window.changed, keep);
+        }
+    }
+}
+
+impl<K: Key, A> TimeWindows<K, A> {
     /// The accumulator of `key` in window `[start, end)`, created with `create` if new.
     #[inline]
     pub(super) fn acc(
@@ -151,7 +169,7 @@ mod tests {
 
     #[test]
     fn windows_fire_changed_panes_and_expire_after_lateness() {
-        let mut windows = TimeWindows::new();
+        let mut windows = TimeWindows::default();
         for (start, key) in [(1000, "b"), (0, "a"), (1000, "a"), (0, "a")] {
             *windows.acc(start, start + 1000, key.to_string(), || 0) += 1;
         }

@@ -15,7 +15,6 @@
 //!   the key's last record, or when a record comes `ttl` or more after it.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
@@ -23,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::clock::{event_operator, EventClock, EventLogic, OnEvents};
 use super::{KeyedTimedStream, Millis};
-use crate::checkpoint::{from_frame, to_frame};
+use crate::checkpoint::{to_frame, SplitByKey};
 use crate::error::Result;
 use crate::key::{key_group, Key, Record, StableHashMap, MAX_KEY_GROUPS};
 use crate::stream::Stream;
@@ -161,6 +160,15 @@ struct Entry<S> {
     last_seen: Millis,
 }
 
+/// A process function's state in checkpoints: its keys' state by key group, its event-time and
+/// processing-time timers, and its watermark.
+type KeysState<K, S> = (
+    Vec<StableHashMap<K, Entry<S>>>,
+    BTreeSet<(Millis, K)>,
+    BTreeSet<(Millis, K)>,
+    Millis,
+);
+
 /// One worker's keys, timers, and the user's functions.
 struct Keys<K, S, O, X, R, TF> {
     /// State by key group, then key.
@@ -293,6 +301,7 @@ where
 {
     type First = O;
     type Second = X;
+    type State = KeysState<K, S>;
 
     fn after_events(&mut self) -> Option<Duration> {
         let now = self.now();
@@ -310,14 +319,32 @@ where
         ))
     }
 
-    fn restore(&mut self, frame: &[u8], origin: &Path) -> Result<()> {
+    fn restore(&mut self, state: KeysState<K, S>) {
+        let groups;
         (
-            self.groups,
+            groups,
             self.event_timers,
             self.processing_timers,
             self.watermark,
-        ) = from_frame(origin, frame)?;
-        Ok(())
+        ) = state;
+        if groups.len() == self.groups.len() {
+            self.groups = groups;
+        }
+    }
+
+    fn merge(state: &mut KeysState<K, S>, part: KeysState<K, S>, keep: &dyn Fn(u64) -> bool) {
+        let (groups, event_timers, processing_timers, watermark) = part;
+        state
+            .0
+            .resize_with(groups.len().max(state.0.len()), Default::default);
+        for (group, keys) in groups.into_iter().enumerate() {
+            if keep(group as u64) {
+                state.0[group].extend(keys);
+            }
+        }
+        state.1.absorb(event_timers, keep);
+        state.2.absorb(processing_timers, keep);
+        state.3 = state.3.max(watermark);
     }
 
     fn outputs(&mut self) -> (&mut Vec<O>, &mut Vec<X>) {

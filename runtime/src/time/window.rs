@@ -25,7 +25,6 @@
 //! keeps the session's records instead and aggregates them when the session fires.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
@@ -35,7 +34,7 @@ use super::assign::Windows;
 use super::clock::{event_operator, EventClock, EventLogic, OnEvents};
 use super::panes::TimeWindows;
 use super::{KeyedTimedStream, Late, Millis};
-use crate::checkpoint::{from_frame, to_frame};
+use crate::checkpoint::{to_frame, SplitByKey};
 use crate::error::Result;
 use crate::key::{Key, Record, StableHashMap};
 use crate::stream::Stream;
@@ -521,6 +520,7 @@ struct Counted<T, A> {
 impl<K: Key, T: Clone + Record, G: Aggregate<T>> EventLogic<K, T> for Book<K, T, G> {
     type First = WindowResult<K, G::Out>;
     type Second = Late<T>;
+    type State = BookState<K, T, G::Acc>;
 
     /// Fires the changed global windows once the clock has reached the next multiple of the
     /// interval; returns how long until then.
@@ -559,7 +559,7 @@ impl<K: Key, T: Clone + Record, G: Aggregate<T>> EventLogic<K, T> for Book<K, T,
         ))
     }
 
-    fn restore(&mut self, frame: &[u8], origin: &Path) -> Result<()> {
+    fn restore(&mut self, state: BookState<K, T, G::Acc>) {
         (
             self.time_windows,
             self.sessions,
@@ -568,10 +568,35 @@ impl<K: Key, T: Clone + Record, G: Aggregate<T>> EventLogic<K, T> for Book<K, T,
             self.changed,
             self.due,
             self.expiry,
-        ) = from_frame(origin, frame)?;
-        Ok(())
+        ) = state;
+    }
+
+    fn merge(
+        state: &mut BookState<K, T, G::Acc>,
+        part: BookState<K, T, G::Acc>,
+        keep: &dyn Fn(u64) -> bool,
+    ) {
+        state.0.absorb(part.0, keep);
+        state.1.absorb(part.1, keep);
+        state.2.absorb(part.2, keep);
+        state.3.absorb(part.3, keep);
+        state.4.absorb(part.4, keep);
+        state.5.absorb(part.5, keep);
+        state.6.absorb(part.6, keep);
     }
 }
+
+/// A window operator's state in checkpoints: its time windows, sessions, count windows, global
+/// windows, the keys whose global window changed, and when keys are due and expire.
+type BookState<K, T, A> = (
+    TimeWindows<K, A>,
+    StableHashMap<K, BTreeMap<Millis, Session<T, A>>>,
+    StableHashMap<K, Counted<T, A>>,
+    StableHashMap<K, Pane<Spanned<A>>>,
+    Vec<K>,
+    BTreeMap<Millis, Vec<K>>,
+    BTreeMap<Millis, Vec<K>>,
+);
 
 impl<K: Key, T: Clone, G: Aggregate<T>> OnEvents<K, T> for Book<K, T, G> {
     fn record(&mut self, key: K, timestamp: Millis, record: T, watermark: Millis) {
@@ -590,7 +615,7 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
             windows,
             lateness,
             aggregate,
-            time_windows: TimeWindows::new(),
+            time_windows: TimeWindows::default(),
             merges,
             sessions: StableHashMap::default(),
             counts: StableHashMap::default(),

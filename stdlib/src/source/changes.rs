@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use ::csv::{ByteRecord, DeserializeErrorKind, ErrorKind};
 use rill_runtime::checkpoint::Position;
-use rill_runtime::{BadRecord, Batch, Epoch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
+use rill_runtime::{
+    open_each, BadRecord, Batch, Epoch, ReadStatus, Result, Source, SourceReader, WorkerInfo,
+};
 use serde::de::DeserializeOwned;
 
 use super::split::{Line, LineSplit, Next};
@@ -79,6 +81,10 @@ impl<T> Clone for ChangesFile<T> {
 impl<T: DeserializeOwned + 'static> Source for ChangesFile<T> {
     type Item = (T, isize);
     type Reader = ChangesFileReader<T>;
+
+    fn open_shares(self, workers: &[WorkerInfo]) -> Result<Vec<Self::Reader>> {
+        open_each(self, workers)
+    }
 
     fn open(self, worker: WorkerInfo) -> Result<ChangesFileReader<T>> {
         let highest = if worker.index == 0 {

@@ -8,7 +8,7 @@ use csv_core::{
     ReadRecordResult, Reader as LineParser, ReaderBuilder as LineParserBuilder, Terminator,
 };
 use rill_runtime::checkpoint::Position;
-use rill_runtime::{Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
+use rill_runtime::{open_each, Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 use serde::de::DeserializeOwned;
 
 use super::split::{first_line, LineSplit};
@@ -102,6 +102,10 @@ impl<T> Csv<T> {
 impl<T: DeserializeOwned + 'static> Source for Csv<T> {
     type Item = T;
     type Reader = CsvReader<T>;
+
+    fn open_shares(self, workers: &[WorkerInfo]) -> Result<Vec<Self::Reader>> {
+        open_each(self, workers)
+    }
 
     fn open(self, worker: WorkerInfo) -> Result<CsvReader<T>> {
         let split = LineSplit::open(&self.path, worker)?.lines_per_epoch(self.per_epoch);

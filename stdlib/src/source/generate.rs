@@ -1,10 +1,11 @@
 //! `generate`: deterministic synthetic records, for examples, tests and benchmarks.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rill_runtime::checkpoint::Position;
-use rill_runtime::{Batch, Epoch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
+use rill_runtime::{open_each, Batch, Epoch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 
 use super::rng::Rng;
 
@@ -49,17 +50,18 @@ where
 pub struct Generate<T, F> {
     count: Option<u64>,
     seed: u64,
-    f: F,
+    /// Shared by the readers of several shares (a checkpoint restored on fewer workers).
+    f: Arc<F>,
     per_epoch: u64,
     rate: Option<f64>,
     idle_after: Option<Duration>,
     record: PhantomData<fn() -> T>,
 }
 
-impl<T, F: Clone> Clone for Generate<T, F> {
+impl<T, F> Clone for Generate<T, F> {
     fn clone(&self) -> Self {
         Generate {
-            f: self.f.clone(),
+            f: Arc::clone(&self.f),
             ..*self
         }
     }
@@ -70,7 +72,7 @@ impl<T, F> Generate<T, F> {
         Generate {
             count,
             seed,
-            f,
+            f: Arc::new(f),
             per_epoch: 100_000,
             rate: None,
             idle_after: None,
@@ -122,6 +124,10 @@ where
 {
     type Item = T;
     type Reader = GenerateReader<T, F>;
+
+    fn open_shares(self, workers: &[WorkerInfo]) -> Result<Vec<Self::Reader>> {
+        open_each(self, workers)
+    }
 
     fn idleness(&self) -> Option<Duration> {
         self.idle_after

@@ -3,7 +3,7 @@
 use std::iter::{Skip, StepBy};
 use std::sync::Arc;
 
-use rill_runtime::{Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
+use rill_runtime::{open_each, Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 
 /// Reads the items of `items` at epoch 0; item `i` is read by worker `i % peers`.
 ///
@@ -110,6 +110,10 @@ pub struct FromShared<T> {
 impl<T: Clone + 'static> Source for FromShared<T> {
     type Item = T;
     type Reader = FromSharedReader<T>;
+
+    fn open_shares(self, workers: &[WorkerInfo]) -> Result<Vec<Self::Reader>> {
+        open_each(self, workers)
+    }
 
     fn open(self, worker: WorkerInfo) -> Result<Self::Reader> {
         Ok(FromSharedReader {

@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use rill_runtime::checkpoint::Position;
-use rill_runtime::{Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
+use rill_runtime::{open_each, Batch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
 use serde::de::DeserializeOwned;
 
 use super::split::LineSplit;
@@ -78,6 +78,10 @@ impl<T> Clone for JsonLines<T> {
 impl<T: DeserializeOwned + 'static> Source for JsonLines<T> {
     type Item = T;
     type Reader = JsonLinesReader<T>;
+
+    fn open_shares(self, workers: &[WorkerInfo]) -> Result<Vec<Self::Reader>> {
+        open_each(self, workers)
+    }
 
     fn open(self, worker: WorkerInfo) -> Result<JsonLinesReader<T>> {
         Ok(JsonLinesReader {

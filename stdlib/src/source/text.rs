@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use rill_runtime::checkpoint::Position;
-use rill_runtime::{Batch, ReadStatus, Result, RillError, Source, SourceReader, WorkerInfo};
+use rill_runtime::{
+    open_each, Batch, ReadStatus, Result, RillError, Source, SourceReader, WorkerInfo,
+};
 
 use super::split::{LineSplit, Next};
 
@@ -58,6 +60,10 @@ impl TextLines {
 impl Source for TextLines {
     type Item = String;
     type Reader = TextLinesReader;
+
+    fn open_shares(self, workers: &[WorkerInfo]) -> Result<Vec<Self::Reader>> {
+        open_each(self, workers)
+    }
 
     fn open(self, worker: WorkerInfo) -> Result<TextLinesReader> {
         Ok(TextLinesReader {
