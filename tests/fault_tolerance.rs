@@ -544,7 +544,7 @@ fn run_savepointed(
 fn savepoints_rescale(jobs: &str) {
     for kind in jobs
         .split(',')
-        .filter(|kind| ["windows", "process", "iterate"].contains(kind))
+        .filter(|kind| ["windows", "process", "iterate", "bulk"].contains(kind))
     {
         let dir = tempfile::tempdir().unwrap();
         let (reference, output) = (dir.path().join("reference"), dir.path().join("output"));
