@@ -31,8 +31,9 @@ use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use timely::dataflow::operators::vec::Filter;
 use timely::order::Product;
 
-use super::child::Place;
+use super::child::{report, Place};
 use super::graph::{Algo, Params, Results};
+use super::incremental::EdgeChange;
 
 type Arc64 = (u64, u64);
 type Collection<'s, D, R = isize> = VecCollection<'s, u64, D, R>;
@@ -124,8 +125,7 @@ pub fn run(algo: Algo, input: &GraphInput, params: &Params, place: &Place) -> (D
                 redistribute: algo == Algo::Pr,
             };
             let (elapsed, ranks) = execute(pagerank, vertices, arcs, place);
-            let ranks: Vec<(u64, f64)> = ranks.into_iter().map(|(v, m)| (v, m.0 .0)).collect();
-            (elapsed, Results::of(&ranks))
+            (elapsed, rank_results(ranks))
         }
         Algo::Wcc => {
             let (elapsed, labels) = execute(Wcc, vertices, arcs, place);
@@ -153,6 +153,132 @@ pub fn run(algo: Algo, input: &GraphInput, params: &Params, place: &Place) -> (D
             (elapsed, Results::of(&once_each(labels)))
         }
     }
+}
+
+/// The hand-written PageRank's ranks (each vertex's mass), formatted.
+fn rank_results(ranks: Vec<(u64, Mass)>) -> Results {
+    let ranks: Vec<(u64, f64)> = ranks.into_iter().map(|(v, m)| (v, m.0 .0)).collect();
+    Results::of(&ranks)
+}
+
+/// The incremental benchmark's hand-written version of `algo` (WCC, BFS or PageRank): a live
+/// session ([`session`]); returns the results after loading and after the last batch.
+pub fn run_session(
+    algo: Algo,
+    input: &GraphInput,
+    params: &Params,
+    batches: &[Vec<EdgeChange>],
+    place: &Place,
+) -> (Results, Results) {
+    match algo {
+        Algo::Wcc => {
+            let (initial, last) = session(Wcc, input, batches, place);
+            (
+                Results::of(&once_each(initial)),
+                Results::of(&once_each(last)),
+            )
+        }
+        Algo::Bfs => {
+            let bfs = Bfs { root: params.root };
+            let (initial, last) = session(bfs, input, batches, place);
+            (
+                Results::of(&once_each(initial)),
+                Results::of(&once_each(last)),
+            )
+        }
+        Algo::Pr => {
+            let pagerank = PageRank {
+                n: input.vertex_count() as f64,
+                damping: params.damping,
+                rounds: params.pr_rounds,
+                redistribute: true,
+            };
+            let (initial, last) = session(pagerank, input, batches, place);
+            (rank_results(initial), rank_results(last))
+        }
+        other => panic!("no incremental hand-written version of {other}"),
+    }
+}
+
+/// A live session of a hand-written dataflow, as an expert keeps one: the graph loaded at epoch
+/// 0 (the vertex input then closed), then every batch of changes in an epoch of its own, each
+/// worker feeding its share. Reports (from worker 0) `seconds_scratch`, from just before
+/// `timely::execute` until epoch 0 is complete, and `update_<size>` per batch, from flushing it
+/// until the probe passes its epoch. Returns the result after loading and after the last batch.
+fn session<D: GraphDataflow<Arc = Arc64>>(
+    dataflow: D,
+    input: &GraphInput,
+    batches: &[Vec<EdgeChange>],
+    place: &Place,
+) -> (Updates<D>, Updates<D>) {
+    type Changes<D> = Vec<(<D as GraphDataflow>::Out, u64, <D as GraphDataflow>::Diff)>;
+    let (vertices, arcs) = (Arc::clone(&input.vertices), Arc::clone(&input.arcs));
+    let batches: Arc<[Vec<EdgeChange>]> = batches.into();
+    let changes: Arc<Mutex<Changes<D>>> = Arc::default();
+    let gathered = Arc::clone(&changes);
+    let started = Instant::now();
+    timely::execute(place.timely_config(), move |worker| {
+        let (index, peers) = (worker.index(), worker.peers());
+        let mut vertex_input = InputSession::<u64, u64, isize>::new();
+        let mut arc_input = InputSession::<u64, Arc64, isize>::new();
+        let probe = ProbeHandle::new();
+        let local: Rc<RefCell<Changes<D>>> = Rc::default();
+        let sink = Rc::clone(&local);
+        worker.dataflow::<u64, _, _>(|scope| {
+            dataflow
+                .build(
+                    vertex_input.to_collection(scope),
+                    arc_input.to_collection(scope),
+                )
+                .inspect(move |(record, time, diff)| {
+                    sink.borrow_mut()
+                        .push((record.clone(), *time, diff.clone()))
+                })
+                .probe_with(&probe);
+        });
+        for vertex in vertices.iter().skip(index).step_by(peers) {
+            vertex_input.insert(*vertex);
+        }
+        for arc in arcs.iter().skip(index).step_by(peers) {
+            arc_input.insert(*arc);
+        }
+        vertex_input.close();
+        arc_input.advance_to(1);
+        arc_input.flush();
+        worker.step_while(|| probe.less_than(&1));
+        if index == 0 {
+            report("seconds_scratch", started.elapsed().as_secs_f64());
+        }
+        for (epoch, batch) in (2u64..).zip(batches.iter()) {
+            for change in batch.iter().skip(index).step_by(peers) {
+                arc_input.remove(change.removed);
+                arc_input.insert(change.inserted);
+            }
+            let flushed = Instant::now();
+            arc_input.advance_to(epoch);
+            arc_input.flush();
+            worker.step_while(|| probe.less_than(&epoch));
+            if index == 0 {
+                let name = format!("update_{}", batch.len());
+                report(&name, flushed.elapsed().as_secs_f64());
+            }
+        }
+        arc_input.close();
+        worker.step_while(|| !probe.done());
+        gathered.lock().unwrap().append(&mut local.borrow_mut());
+    })
+    .expect("a hand-written differential session failed");
+    let changes = std::mem::take(&mut *changes.lock().unwrap());
+    let up_to = |last: u64| {
+        let mut updates: Updates<D> = changes
+            .iter()
+            .filter(|(_, time, _)| *time <= last)
+            .map(|(record, _, diff)| (record.clone(), diff.clone()))
+            .collect();
+        differential_dataflow::consolidation::consolidate(&mut updates);
+        updates
+    };
+    (up_to(0), up_to(u64::MAX))
 }
 
 /// The records of a consolidated result whose every difference must be 1.

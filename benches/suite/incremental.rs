@@ -1,10 +1,12 @@
 //! The incremental benchmark: a live DSL job (`strategy = incremental`, edges from the graph
 //! plus an `InputHandle`, run with `Job::spawn`) loads the graph, then absorbs batches of random
-//! edge changes, one epoch per batch.
+//! edge changes, one epoch per batch; and the same session of the hand-written differential
+//! version (`differential::run_session`), which an expert keeps live with `InputSession`s.
 //!
-//! Timed: "from scratch", from just before `spawn` until the result of epoch 0 (the whole
+//! Timed (DSL): "from scratch", from just before `spawn` until the result of epoch 0 (the whole
 //! graph) is complete; and each batch, from `advance()` (which closes the batch's epoch) until
-//! `Collector::wait_for_epoch` returns for it. A change removes a random arc and inserts a new
+//! `Collector::wait_for_epoch` returns for it. The hand-written session is timed the same way
+//! (from `timely::execute`, and from flushing a batch until its probe passes). A change removes a random arc and inserts a new
 //! random one ([`batches`]). The parent regenerates the same changes to check the results.
 
 use std::collections::HashSet;
@@ -16,10 +18,11 @@ use rill::prelude::*;
 
 use super::child::{self, report, Layout, Place};
 use super::cli::Cli;
+use super::differential;
 use super::dsl::{self, Arc64, Current};
 use super::graph::{Algo, GraphSource, Params, Results};
 use super::median;
-use super::versions;
+use super::versions::{self, Version};
 
 const SEED: u64 = 2;
 
@@ -73,11 +76,9 @@ fn run_session(
     algo: Algo,
     input: &GraphInput,
     params: &Params,
-    sizes: &[usize],
-    reps: usize,
+    batches: &[Vec<EdgeChange>],
     place: &Place,
 ) -> (Results, Results) {
-    let batches = batches(input, sizes, reps);
     let handle: InputHandle<Arc64> = InputHandle::new();
     let strategy = Strategy::Incremental;
     match algo {
@@ -92,7 +93,7 @@ fn run_session(
                 output.clone(),
             );
             let running = || job.spawn(place.run_options());
-            let (initial, last) = session(running, &handle, &output, &batches);
+            let (initial, last) = session(running, &handle, &output, batches);
             let real = |values: Vec<(u64, F64)>| -> Vec<(u64, f64)> {
                 values.into_iter().map(|(v, r)| (v, r.0)).collect()
             };
@@ -102,14 +103,14 @@ fn run_session(
             let output = Collector::new();
             let job = dsl::wcc(input, strategy, handle.clone(), output.clone());
             let running = || job.spawn(place.run_options());
-            let (initial, last) = session(running, &handle, &output, &batches);
+            let (initial, last) = session(running, &handle, &output, batches);
             (Results::of(&initial), Results::of(&last))
         }
         Algo::Bfs => {
             let output = Collector::new();
             let job = dsl::bfs(input, params, strategy, handle.clone(), output.clone());
             let running = || job.spawn(place.run_options());
-            let (initial, last) = session(running, &handle, &output, &batches);
+            let (initial, last) = session(running, &handle, &output, batches);
             (Results::of(&initial), Results::of(&last))
         }
         other => panic!("no incremental benchmark for {other}"),
@@ -164,6 +165,8 @@ fn seconds(duration: Duration) -> f64 {
 /// One row of the incremental table: a batch size of one algorithm on one worker count.
 pub struct Row {
     pub algo: Algo,
+    /// `dsl` or `differential` (hand-written).
+    pub version: &'static str,
     pub workers: usize,
     pub size: usize,
     /// The median time to absorb a batch of `size` changes.
@@ -193,9 +196,16 @@ pub fn run(
             versions::baseline(algo, &csr, params),
             versions::baseline(algo, &changed, params),
         );
-        for &workers in &cli.workers {
-            let mut args: Vec<String> =
-                vec!["--one".into(), "incremental".into(), algo.name().into()];
+        for (version, &workers) in session_versions(cli, algo)
+            .into_iter()
+            .flat_map(|version| cli.workers.iter().map(move |workers| (version, workers)))
+        {
+            let mut args: Vec<String> = vec![
+                "--one".into(),
+                "incremental".into(),
+                algo.name().into(),
+                version.into(),
+            ];
             args.extend(source.args());
             args.extend(cli.params_args(params));
             let sizes: Vec<String> = cli.changes.iter().map(usize::to_string).collect();
@@ -205,7 +215,7 @@ pub fn run(
                 "--change-reps".into(),
                 cli.change_reps.to_string(),
             ]);
-            let result = scratch.join(format!("incremental-{algo}-{workers}"));
+            let result = scratch.join(format!("incremental-{algo}-{version}-{workers}"));
             let metrics = child::measure(&args, Layout::Threads(workers), &result, scratch);
             let last = child::part(&result, 0);
             for (results, expected, when) in [
@@ -214,13 +224,14 @@ pub fn run(
             ] {
                 let results = Results::read_parts(&[results]);
                 if let Err(problem) = results.check(algo, expected) {
-                    panic!("incremental {algo} on {workers} workers, {when}: disagrees with the baseline: {problem}");
+                    panic!("incremental {algo} ({version}) on {workers} workers, {when}: disagrees with the baseline: {problem}");
                 }
             }
             for &size in &cli.changes {
                 let times = metrics.all(&format!("update_{size}"));
                 let row = Row {
                     algo,
+                    version,
                     workers,
                     size,
                     update_seconds: median(times),
@@ -228,7 +239,7 @@ pub fn run(
                     peak_mib: metrics.get("peak_mib"),
                 };
                 eprintln!(
-                    "  incremental {algo:4} workers {workers} batch {size:6}: {:.3} ms (median of {}), from scratch {:.3} s (checked)",
+                    "  incremental {algo:4} {version:12} workers {workers} batch {size:6}: {:.3} ms (median of {}), from scratch {:.3} s (checked)",
                     row.update_seconds * 1e3,
                     times.len(),
                     row.scratch_seconds
@@ -240,6 +251,16 @@ pub fn run(
     rows
 }
 
+/// The versions of the incremental benchmark: the DSL job, and the hand-written one when
+/// `--versions` includes `differential`.
+fn session_versions(cli: &Cli, algo: Algo) -> Vec<&'static str> {
+    let mut versions = vec!["dsl"];
+    if cli.versions.contains(&Version::Differential) && algo != Algo::PrCost {
+        versions.push("differential");
+    }
+    versions
+}
+
 /// Where a child writes its results after loading, next to its final ones.
 fn initial_path(result: &Path) -> PathBuf {
     let mut name = result.as_os_str().to_owned();
@@ -247,10 +268,10 @@ fn initial_path(result: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// In a child: `--one incremental ALGO`.
+/// In a child: `--one incremental ALGO VERSION`.
 pub fn child(cli: &Cli, one: &[String]) {
-    let [_, algo] = one else {
-        panic!("--one incremental ALGO")
+    let [_, algo, version] = one else {
+        panic!("--one incremental ALGO VERSION")
     };
     let algo: Algo = clap::ValueEnum::from_str(algo, false).expect("an algorithm");
     let graph = cli.graph().load();
@@ -261,7 +282,12 @@ pub fn child(cli: &Cli, one: &[String]) {
         workers: cli.workers[0],
         cluster: None,
     };
-    let (initial, last) = run_session(algo, &input, &params, &cli.changes, cli.change_reps, &place);
+    let batches = batches(&input, &cli.changes, cli.change_reps);
+    let (initial, last) = match version.as_str() {
+        "dsl" => run_session(algo, &input, &params, &batches, &place),
+        "differential" => differential::run_session(algo, &input, &params, &batches, &place),
+        other => panic!("no incremental version {other}"),
+    };
     let result = cli.result.as_ref().expect("--result");
     initial.write(&initial_path(result));
     last.write(result);

@@ -5,6 +5,7 @@
 //! the workers that write. Concrete formats live in `rill-stdlib`.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -133,6 +134,28 @@ pub trait Source: 'static {
     }
 }
 
+/// Schedules a source's operator from any thread (timely's `SyncActivator`), so that a reader
+/// waiting for input does not have to poll: see [`SourceReader::wake_with`].
+#[derive(Clone)]
+pub struct Waker(Arc<timely::scheduling::SyncActivator>);
+
+impl Waker {
+    pub(crate) fn new(activator: timely::scheduling::SyncActivator) -> Self {
+        Waker(Arc::new(activator))
+    }
+
+    /// Schedules the operator (and unparks its worker). Returns `false` once the job has ended.
+    pub fn wake(&self) -> bool {
+        self.0.activate().is_ok()
+    }
+}
+
+impl fmt::Debug for Waker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Waker")
+    }
+}
+
 /// Opens a copy of `source` for each of `workers`: [`Source::open_shares`] for a source that
 /// can be cloned.
 pub fn open_each<S: Source + Clone>(source: S, workers: &[WorkerInfo]) -> Result<Vec<S::Reader>> {
@@ -157,6 +180,13 @@ pub trait SourceReader: 'static {
     /// default) means the reader cannot resume, and a job that takes checkpoints refuses it.
     fn position(&self) -> Option<Position> {
         None
+    }
+
+    /// Hands the reader a [`Waker`] for its source operator, right after it was opened: a reader
+    /// that waits for input from another thread (a program feeding an input handle) keeps it and
+    /// has that thread wake the operator, instead of polling. The default ignores it.
+    fn wake_with(&mut self, waker: Waker) {
+        let _ = waker;
     }
 
     /// Moves the reader to a position that [`SourceReader::position`] returned, right after it

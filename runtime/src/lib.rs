@@ -28,6 +28,7 @@ pub use context::{Dataflow, Epoch, JobEnv, Metrics, WorkerInfo};
 pub use error::{Failure, Result, RillError};
 pub use io::{
     open_each, BadRecord, Batch, Placement, ReadStatus, Sink, SinkWriter, Source, SourceReader,
+    Waker,
 };
 pub use job::{Job, RunSummary};
 pub use key::{Key, Record};

@@ -10,6 +10,7 @@
 use std::time::{Duration, Instant};
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
@@ -21,7 +22,7 @@ use super::Stream;
 use crate::checkpoint::{Assignment, Position, StateWriter};
 use crate::context::{Dataflow, Epoch, WorkerInfo};
 use crate::error::{Result, RillError};
-use crate::io::{BadRecord, Batch, ReadStatus, Source, SourceReader};
+use crate::io::{BadRecord, Batch, ReadStatus, Source, SourceReader, Waker};
 
 /// How many records a source emits before it yields to the rest of the dataflow. A batch travels
 /// through the record-at-a-time operators as one container, and `flat_map` can multiply it (a
@@ -52,7 +53,8 @@ impl<'scope> Dataflow<'scope> {
         let env = self.env.clone();
         let mut builder = OperatorBuilder::new(name.to_owned(), self.scope);
         let address = builder.operator_info().address;
-        let activator = self.scope.activator_for(address);
+        let activator = self.scope.activator_for(Rc::clone(&address));
+        let waker = Waker::new(self.scope.worker().sync_activator_for(address.to_vec()));
         let (records_out, records) = builder.new_output::<Vec<S::Item>>();
         let (errors_out, errors) = builder.new_output::<Vec<BadRecord>>();
         let mut records_out = OutputBuilder::from(records_out);
@@ -78,6 +80,14 @@ impl<'scope> Dataflow<'scope> {
         builder.build(move |capabilities| {
             let mut capabilities = Some(capabilities);
             let opened = open_shares(source, operator_env.worker, checkpoint.as_ref(), idleness);
+            let opened = opened.map(|mut shares| {
+                for share in &mut shares {
+                    if let Some(reader) = share.reader.as_mut() {
+                        reader.wake_with(waker.clone());
+                    }
+                }
+                shares
+            });
             let mut shares = opened.unwrap_or_else(|error| {
                 operator_env.failure.fail(error.context(&name));
                 Vec::new()

@@ -4,13 +4,16 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use rill_runtime::{Batch, Epoch, ReadStatus, Result, Source, SourceReader, WorkerInfo};
+use rill_runtime::{Batch, Epoch, ReadStatus, Result, Source, SourceReader, Waker, WorkerInfo};
 
 /// How long an idle reader first waits before it looks at the queue again; the wait doubles
 /// while the queue stays empty, up to [`LONGEST_PAUSE`].
 const SHORTEST_PAUSE: Duration = Duration::from_micros(50);
 /// The longest an idle reader waits, which bounds how late it notices new updates or epochs.
 const LONGEST_PAUSE: Duration = Duration::from_millis(5);
+/// The longest an idle reader waits when the handle wakes it (on `advance`, `close`, and the
+/// first update after the readers emptied the queue): only a safety net.
+const LONGEST_PAUSE_WOKEN: Duration = Duration::from_millis(100);
 
 /// A source the program feeds while the job runs: `(record, diff)` updates to a collection,
 /// epoch by epoch. Pipe it into `from_changes()`.
@@ -63,6 +66,15 @@ struct Queue<T> {
     /// The open epoch: where new updates go.
     epoch: Epoch,
     closed: bool,
+    /// The readers' operators, woken when there is something new to read.
+    wakers: Vec<Waker>,
+}
+
+impl<T> Queue<T> {
+    /// Wakes the readers' operators (dropping those of jobs that have ended).
+    fn wake(&mut self) {
+        self.wakers.retain(Waker::wake);
+    }
 }
 
 impl<T> Clone for InputHandle<T> {
@@ -80,6 +92,7 @@ impl<T> Default for InputHandle<T> {
                 updates: VecDeque::new(),
                 epoch: 0,
                 closed: false,
+                wakers: Vec::new(),
             })),
         }
     }
@@ -109,6 +122,9 @@ impl<T> InputHandle<T> {
         if diff != 0 {
             let epoch = queue.epoch;
             queue.updates.push_back((epoch, (record, diff)));
+            if queue.updates.len() == 1 {
+                queue.wake();
+            }
         }
     }
 
@@ -118,12 +134,15 @@ impl<T> InputHandle<T> {
         let mut queue = self.lock();
         assert!(!queue.closed, "InputHandle: `advance()` after `close()`");
         queue.epoch += 1;
+        queue.wake();
         queue.epoch
     }
 
     /// Ends the input: the job finishes once it has processed the updates made so far.
     pub fn close(&self) {
-        self.lock().closed = true;
+        let mut queue = self.lock();
+        queue.closed = true;
+        queue.wake();
     }
 
     fn lock(&self) -> MutexGuard<'_, Queue<T>> {
@@ -141,6 +160,7 @@ impl<T: Send + 'static> Source for InputHandle<T> {
         Ok(InputReader {
             handle: self,
             pause: SHORTEST_PAUSE,
+            longest_pause: LONGEST_PAUSE,
         })
     }
 }
@@ -150,10 +170,17 @@ pub struct InputReader<T> {
     handle: InputHandle<T>,
     /// How long to wait if the queue is empty.
     pause: Duration,
+    /// How long the wait may grow: longer once the handle wakes the reader.
+    longest_pause: Duration,
 }
 
 impl<T: Send + 'static> SourceReader for InputReader<T> {
     type Item = (T, isize);
+
+    fn wake_with(&mut self, waker: Waker) {
+        self.handle.lock().wakers.push(waker);
+        self.longest_pause = LONGEST_PAUSE_WOKEN;
+    }
 
     fn read(&mut self, batch: &mut Batch<(T, isize)>) -> Result<ReadStatus> {
         let mut queue = self.handle.lock();
@@ -165,7 +192,7 @@ impl<T: Send + 'static> SourceReader for InputReader<T> {
                 batch.set_epoch(queue.epoch);
             }
             let pause = self.pause;
-            self.pause = (pause * 2).min(LONGEST_PAUSE);
+            self.pause = (pause * 2).min(self.longest_pause);
             return Ok(ReadStatus::Wait(pause));
         };
         self.pause = SHORTEST_PAUSE;
