@@ -70,7 +70,7 @@ pub fn execute<D: GraphDataflow>(
     place: &Place,
 ) -> (Duration, Updates<D>) {
     let (vertices, arcs) = (Arc::clone(vertices), Arc::clone(arcs));
-    let results: Arc<Mutex<Updates<D>>> = Arc::default();
+    let results: Arc<Mutex<Changes<D>>> = Arc::default();
     let gathered = Arc::clone(&results);
     let started = Arc::new(Mutex::new(Instant::now()));
     let connected = place.cluster.is_some().then(|| Arc::clone(&started));
@@ -78,29 +78,8 @@ pub fn execute<D: GraphDataflow>(
         if let Some(connected) = &connected {
             *connected.lock().unwrap() = Instant::now();
         }
-        let (index, peers) = (worker.index(), worker.peers());
-        let mut vertex_input = InputSession::<u64, u64, isize>::new();
-        let mut arc_input = InputSession::<u64, D::Arc, isize>::new();
-        let probe = ProbeHandle::new();
-        let local: Rc<RefCell<Updates<D>>> = Rc::default();
-        let sink = Rc::clone(&local);
-        worker.dataflow::<u64, _, _>(|scope| {
-            dataflow
-                .build(
-                    vertex_input.to_collection(scope),
-                    arc_input.to_collection(scope),
-                )
-                .inspect(move |(record, _, diff)| {
-                    sink.borrow_mut().push((record.clone(), diff.clone()))
-                })
-                .probe_with(&probe);
-        });
-        for vertex in vertices.iter().skip(index).step_by(peers) {
-            vertex_input.insert(*vertex);
-        }
-        for arc in arcs.iter().skip(index).step_by(peers) {
-            arc_input.insert(arc.clone());
-        }
+        let (vertex_input, arc_input, probe, local) =
+            build_and_load(worker, &dataflow, &vertices, &arcs);
         vertex_input.close();
         arc_input.close();
         worker.step_while(|| !probe.done());
@@ -108,8 +87,8 @@ pub fn execute<D: GraphDataflow>(
     })
     .expect("a hand-written differential dataflow failed");
     let elapsed = started.lock().unwrap().elapsed();
-    let results = std::mem::take(&mut *results.lock().unwrap());
-    (elapsed, results)
+    let changes = std::mem::take(&mut *results.lock().unwrap());
+    (elapsed, accumulate::<D>(&changes, u64::MAX))
 }
 
 /// Runs the hand-written version of `algo`; returns the time and this process's part of the
@@ -211,7 +190,6 @@ fn session<D: GraphDataflow<Arc = Arc64>>(
     batches: &[Vec<EdgeChange>],
     place: &Place,
 ) -> (Updates<D>, Updates<D>) {
-    type Changes<D> = Vec<(<D as GraphDataflow>::Out, u64, <D as GraphDataflow>::Diff)>;
     let (vertices, arcs) = (Arc::clone(&input.vertices), Arc::clone(&input.arcs));
     let batches: Arc<[Vec<EdgeChange>]> = batches.into();
     let changes: Arc<Mutex<Changes<D>>> = Arc::default();
@@ -219,29 +197,8 @@ fn session<D: GraphDataflow<Arc = Arc64>>(
     let started = Instant::now();
     timely::execute(place.timely_config(), move |worker| {
         let (index, peers) = (worker.index(), worker.peers());
-        let mut vertex_input = InputSession::<u64, u64, isize>::new();
-        let mut arc_input = InputSession::<u64, Arc64, isize>::new();
-        let probe = ProbeHandle::new();
-        let local: Rc<RefCell<Changes<D>>> = Rc::default();
-        let sink = Rc::clone(&local);
-        worker.dataflow::<u64, _, _>(|scope| {
-            dataflow
-                .build(
-                    vertex_input.to_collection(scope),
-                    arc_input.to_collection(scope),
-                )
-                .inspect(move |(record, time, diff)| {
-                    sink.borrow_mut()
-                        .push((record.clone(), *time, diff.clone()))
-                })
-                .probe_with(&probe);
-        });
-        for vertex in vertices.iter().skip(index).step_by(peers) {
-            vertex_input.insert(*vertex);
-        }
-        for arc in arcs.iter().skip(index).step_by(peers) {
-            arc_input.insert(*arc);
-        }
+        let (vertex_input, mut arc_input, probe, local) =
+            build_and_load(worker, &dataflow, &vertices, &arcs);
         vertex_input.close();
         arc_input.advance_to(1);
         arc_input.flush();
@@ -269,16 +226,67 @@ fn session<D: GraphDataflow<Arc = Arc64>>(
     })
     .expect("a hand-written differential session failed");
     let changes = std::mem::take(&mut *changes.lock().unwrap());
-    let up_to = |last: u64| {
-        let mut updates: Updates<D> = changes
-            .iter()
-            .filter(|(_, time, _)| *time <= last)
-            .map(|(record, _, diff)| (record.clone(), diff.clone()))
-            .collect();
-        differential_dataflow::consolidation::consolidate(&mut updates);
-        updates
-    };
-    (up_to(0), up_to(u64::MAX))
+    (
+        accumulate::<D>(&changes, 0),
+        accumulate::<D>(&changes, u64::MAX),
+    )
+}
+
+/// The changes a worker's probe saw: `(record, epoch, diff)`.
+type Changes<D> = Vec<(<D as GraphDataflow>::Out, u64, <D as GraphDataflow>::Diff)>;
+
+/// The inputs, probe and collected output changes of a hand-written dataflow on one worker.
+type Loaded<D> = (
+    InputSession<u64, u64, isize>,
+    InputSession<u64, <D as GraphDataflow>::Arc, isize>,
+    ProbeHandle<u64>,
+    Rc<RefCell<Changes<D>>>,
+);
+
+/// Builds `dataflow` on `worker`, collecting its output changes, and feeds the worker's share
+/// of the vertices and arcs at epoch 0 (the inputs stay open).
+fn build_and_load<D: GraphDataflow>(
+    worker: &mut timely::worker::Worker,
+    dataflow: &D,
+    vertices: &[u64],
+    arcs: &[D::Arc],
+) -> Loaded<D> {
+    let (index, peers) = (worker.index(), worker.peers());
+    let mut vertex_input = InputSession::<u64, u64, isize>::new();
+    let mut arc_input = InputSession::<u64, D::Arc, isize>::new();
+    let probe = ProbeHandle::new();
+    let local: Rc<RefCell<Changes<D>>> = Rc::default();
+    let sink = Rc::clone(&local);
+    worker.dataflow::<u64, _, _>(|scope| {
+        dataflow
+            .build(
+                vertex_input.to_collection(scope),
+                arc_input.to_collection(scope),
+            )
+            .inspect(move |(record, time, diff)| {
+                sink.borrow_mut()
+                    .push((record.clone(), *time, diff.clone()))
+            })
+            .probe_with(&probe);
+    });
+    for vertex in vertices.iter().skip(index).step_by(peers) {
+        vertex_input.insert(*vertex);
+    }
+    for arc in arcs.iter().skip(index).step_by(peers) {
+        arc_input.insert(arc.clone());
+    }
+    (vertex_input, arc_input, probe, local)
+}
+
+/// The result as of epoch `last`: the changes up to it, consolidated.
+fn accumulate<D: GraphDataflow>(changes: &Changes<D>, last: u64) -> Updates<D> {
+    let mut updates: Updates<D> = changes
+        .iter()
+        .filter(|(_, time, _)| *time <= last)
+        .map(|(record, _, diff)| (record.clone(), diff.clone()))
+        .collect();
+    differential_dataflow::consolidation::consolidate(&mut updates);
+    updates
 }
 
 /// The records of a consolidated result whose every difference must be 1.
