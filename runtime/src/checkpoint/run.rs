@@ -128,6 +128,15 @@ impl Checkpointing {
             (None, Some(path)) => {
                 let (source, manifest, warnings) = resolve_restore(path)?;
                 warn_all(&warnings);
+                if options.checkpoint_dir.is_none() && source.is_savepoint(manifest.id) {
+                    return Err(RillError::new(format!(
+                        "--restore {}: chk-{:020} is a savepoint; give the new run a checkpoint \
+                         directory of its own with --checkpoint-dir (a run never writes into the \
+                         savepoints' directory, so that its garbage collection cannot delete them)",
+                        path.display(),
+                        manifest.id
+                    )));
+                }
                 Some((source, manifest))
             }
             (None, None) if generation > 0 => None,
@@ -428,4 +437,54 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A complete one-part checkpoint `id` of job "test", 1 process x 1 worker, in `store`.
+    fn checkpoint(store: &CheckpointStore, id: Epoch) {
+        let part = store
+            .write_part(id, "count", 0, 0, &[b"state".to_vec()])
+            .unwrap();
+        let manifest = Manifest {
+            id,
+            job: "test".into(),
+            workers: 1,
+            processes: 1,
+            generation: 0,
+            parts: vec![part],
+            created_unix_ms: 1,
+        };
+        store.write_manifest(&manifest).unwrap();
+    }
+
+    fn restoring(restore: &Path, checkpoint_dir: Option<&Path>) -> Result<Option<Checkpointing>> {
+        let options = CheckpointOptions {
+            restore: Some(restore.to_path_buf()),
+            checkpoint_dir: checkpoint_dir.map(Path::to_path_buf),
+            ..CheckpointOptions::default()
+        };
+        Checkpointing::from_options(&options, "test", 1, 1, 0)
+    }
+
+    #[test]
+    fn a_savepoint_restores_only_into_a_checkpoint_directory_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CheckpointStore::open(&dir.path().join("checkpoints")).unwrap();
+        checkpoint(&store, 3);
+        let savepoint = store.copy_to(3, &dir.path().join("savepoints")).unwrap();
+        let error = restoring(&savepoint, None).err().expect("refused");
+        assert!(error.to_string().contains("is a savepoint"), "{error}");
+        let new = dir.path().join("new");
+        let run = restoring(&savepoint, Some(&new)).unwrap().unwrap();
+        assert_eq!((run.restored_id(), run.dir()), (Some(3), new.as_path()));
+        // Its parts are read from the savepoint, not from the new directory.
+        let parts = run.restore_parts("count", 0, Assignment::ByWorker).unwrap();
+        assert_eq!(parts, Some(vec![vec![b"state".to_vec()]]));
+        // A checkpoint (not a savepoint) restores in place.
+        let run = restoring(store.dir(), None).unwrap().unwrap();
+        assert_eq!((run.restored_id(), run.dir()), (Some(3), store.dir()));
+    }
 }

@@ -17,6 +17,8 @@ use crate::error::{Result, RillError};
 
 /// The file that marks a checkpoint complete.
 const MANIFEST: &str = "MANIFEST";
+/// Marks a checkpoint directory as a savepoint: a copy that no run writes into.
+const SAVEPOINT_MARK: &str = "SAVEPOINT";
 
 /// A root directory holding checkpoints.
 #[derive(Clone, Debug)]
@@ -304,10 +306,17 @@ impl CheckpointStore {
                 .or_else(|_| fs::copy(&path, &copy).map(|_| ()))
                 .map_err(|e| file_error(&copy, format!("cannot copy {}: {e}", path.display())))?;
         }
+        let mark = temp.join(SAVEPOINT_MARK);
+        fs::write(&mark, b"").map_err(|e| file_error(&mark, e))?;
         sync_dir(&temp)?;
         fs::rename(&temp, &target).map_err(|e| dir_error(&target, "cannot rename into", e))?;
         sync_dir(root)?;
         Ok(target)
+    }
+
+    /// Whether checkpoint `id` is a savepoint (a copy made by [`CheckpointStore::copy_to`]).
+    pub fn is_savepoint(&self, id: u64) -> bool {
+        self.chk_dir(id).join(SAVEPOINT_MARK).exists()
     }
 
     /// Deletes checkpoint `id`: its manifest first, so a crash midway leaves an incomplete
@@ -525,7 +534,9 @@ mod tests {
         let copy = store.copy_to(7, &savepoints).unwrap();
         assert_eq!(copy, savepoints.join("chk-00000000000000000007"));
         assert_eq!(store.copy_to(7, &savepoints).unwrap(), copy);
+        assert!(!store.is_savepoint(7));
         let (restored, copied, warnings) = resolve_restore(&copy).unwrap();
+        assert!(restored.is_savepoint(7));
         assert_eq!(
             (restored.dir(), copied, warnings),
             (savepoints.as_path(), manifest, vec![])
