@@ -79,15 +79,13 @@ impl<'scope> Dataflow<'scope> {
 
         builder.build(move |capabilities| {
             let mut capabilities = Some(capabilities);
-            let opened = open_shares(source, operator_env.worker, checkpoint.as_ref(), idleness);
-            let opened = opened.map(|mut shares| {
-                for share in &mut shares {
-                    if let Some(reader) = share.reader.as_mut() {
-                        reader.wake_with(waker.clone());
-                    }
-                }
-                shares
-            });
+            let opened = open_shares(
+                source,
+                operator_env.worker,
+                checkpoint.as_ref(),
+                idleness,
+                &waker,
+            );
             let mut shares = opened.unwrap_or_else(|error| {
                 operator_env.failure.fail(error.context(&name));
                 Vec::new()
@@ -149,11 +147,8 @@ impl<'scope> Dataflow<'scope> {
                             }
                         }
                         match status {
-                            Ok(Some(delay))
-                                if shares.iter().filter(|s| s.reader.is_some()).count() == 1 =>
-                            {
-                                activator.activate_after(delay)
-                            }
+                            // The share furthest behind waits: so do the others.
+                            Ok(Some(delay)) => activator.activate_after(delay),
                             _ => activator.activate(),
                         }
                     }
@@ -193,7 +188,8 @@ struct Share<R: SourceReader> {
 }
 
 impl<R: SourceReader> Share<R> {
-    fn new(of: (usize, usize), reader: R, idleness: Option<Duration>) -> Self {
+    fn new(of: (usize, usize), mut reader: R, idleness: Option<Duration>, waker: &Waker) -> Self {
+        reader.wake_with(waker.clone());
         Share {
             of,
             reader: Some(reader),
@@ -269,6 +265,7 @@ fn open_shares<S: Source>(
     worker: WorkerInfo,
     checkpoint: Option<&SourceCheckpoint<impl Sized, impl Sized>>,
     idleness: Option<Duration>,
+    waker: &Waker,
 ) -> Result<Vec<Share<S::Reader>>> {
     let restored = match checkpoint {
         Some(checkpoint) => checkpoint
@@ -278,11 +275,8 @@ fn open_shares<S: Source>(
     };
     let Some(states) = restored.map(|parts| parts.concat()) else {
         let reader = source.open(worker)?;
-        return Ok(vec![Share::new(
-            (worker.index, worker.peers),
-            reader,
-            idleness,
-        )]);
+        let share = Share::new((worker.index, worker.peers), reader, idleness, waker);
+        return Ok(vec![share]);
     };
     let workers: Vec<WorkerInfo> = states
         .iter()
@@ -296,7 +290,7 @@ fn open_shares<S: Source>(
     let mut shares = Vec::with_capacity(states.len());
     for ((of, epoch, position), mut reader) in states.into_iter().zip(readers) {
         reader.seek(&position)?;
-        let mut share = Share::new(of, reader, idleness);
+        let mut share = Share::new(of, reader, idleness, waker);
         if epoch != Epoch::MAX {
             share.batch.set_epoch(epoch);
         }

@@ -661,11 +661,7 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
             if end.saturating_add(lateness) <= watermark {
                 return Some(record);
             }
-            let aggregate = &mut self.aggregate;
-            let acc = self
-                .time_windows
-                .acc(start, end, key, || aggregate.create());
-            aggregate.add(acc, record);
+            self.add_timed(start, end, key, record);
             return None;
         }
         let mut open = self
@@ -685,14 +681,18 @@ impl<K: Key, T: Clone, G: Aggregate<T>> Book<K, T, G> {
             } else {
                 (key.clone(), record.clone())
             };
-            let (key, record) = (key.expect("a key"), record.expect("a record"));
-            let aggregate = &mut self.aggregate;
-            let acc = self
-                .time_windows
-                .acc(start, end, key, || aggregate.create());
-            aggregate.add(acc, record);
+            self.add_timed(start, end, key.expect("a key"), record.expect("a record"));
         }
         None
+    }
+
+    /// Adds `record` to `key`'s accumulator in the time window `[start, end)`.
+    fn add_timed(&mut self, start: Millis, end: Millis, key: K, record: T) {
+        let aggregate = &mut self.aggregate;
+        let acc = self
+            .time_windows
+            .acc(start, end, key, || aggregate.create());
+        aggregate.add(acc, record);
     }
 
     fn insert_session(
