@@ -3,6 +3,8 @@
 //! ```text
 //! cargo run --release --example running_totals
 //! cargo run --release --example running_totals -- --events 10000000 --workers 2 --output totals.csv
+//! cargo run --release --example running_totals -- --customers 1000000 --rate 20000 --epoch-size 2000 \
+//!     --events 400000 --checkpoint-dir chk --output totals.csv     # 20 s of a live stream
 //! ```
 //!
 //! A seeded generator produces purchases, `--epoch-size` of them per epoch. When an epoch is
@@ -13,6 +15,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use rill::prelude::*;
+use rill::stdlib::source::Zipf;
 use serde::{Deserialize, Serialize};
 
 /// Sums each customer's purchases, epoch by epoch.
@@ -27,6 +30,13 @@ struct Args {
     /// How many customers buy things.
     #[arg(long, default_value_t = 1_000)]
     customers: u64,
+    /// Draw customers from a Zipf distribution with this exponent (customer `k - 1` has
+    /// weight `1 / k^s`) instead of uniformly: a few customers buy most things.
+    #[arg(long, value_name = "S")]
+    zipf: Option<f64>,
+    /// Generate at most this many purchases per second (default: as fast as the job goes).
+    #[arg(long)]
+    rate: Option<f64>,
     /// Seed of the generator: the same seed gives the same purchases.
     #[arg(long, default_value_t = 7)]
     seed: u64,
@@ -46,10 +56,14 @@ pub struct Purchase {
     pub cents: u64,
 }
 
-/// Purchase number `index` of the stream seeded with the generator's seed.
-pub fn purchase(customers: u64, rng: &mut Rng) -> Purchase {
+/// A purchase by one of `customers` customers, uniformly, or by `zipf` rank if given.
+pub fn purchase(customers: u64, zipf: Option<&Zipf>, rng: &mut Rng) -> Purchase {
+    let customer = match zipf {
+        Some(zipf) => zipf.sample(rng) - 1,
+        None => rng.below(customers),
+    };
     Purchase {
-        customer: rng.below(customers),
+        customer,
         cents: 1 + rng.below(10_000),
     }
 }
@@ -57,10 +71,15 @@ pub fn purchase(customers: u64, rng: &mut Rng) -> Purchase {
 fn main() -> Result<(), RillError> {
     let args = Args::parse();
     let (customers, output) = (args.customers, args.output);
+    let zipf = args.zipf.map(|s| Zipf::new(customers, s));
     let purchases = generate(args.events, args.seed, move |_, rng| {
-        purchase(customers, rng)
+        purchase(customers, zipf.as_ref(), rng)
     })
     .events_per_epoch(args.epoch_size);
+    let purchases = match args.rate {
+        Some(rate) => purchases.rate(rate),
+        None => purchases,
+    };
     let job = dataflow! {
         #![name = "running_totals"]
         source(purchases)

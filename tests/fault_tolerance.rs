@@ -138,6 +138,7 @@ fn run_job(kind: &str, output: &Path, rate: Option<f64>) -> Result<(), RillError
     let main = output.join("main.csv");
     let side = output.join("side.csv");
     let totals = output.join("totals.csv");
+    let arrivals = output.join("arrivals.csv");
     let options = RunOptions::from_args();
     match kind {
         // Tumbling event-time windows with allowed lateness, and the late-data output.
@@ -186,6 +187,12 @@ fn run_job(kind: &str, output: &Path, rate: Option<f64>) -> Result<(), RillError
                 -> key_by(|e: &Event| e.word.clone())
                 -> count()
                 -> sink(csv_to(Some(totals.clone())));
+            // 500 keys in turn, 64 events each: a checkpoint changes few of the count's chunks
+            // and refers to earlier checkpoints for the others, whose keys come back later.
+            events
+                -> key_by(|e: &Event| e.ts_ms / 640 % 500)
+                -> count()
+                -> sink(csv_to(Some(arrivals.clone())));
         }
         .run_with(&options)?,
         other => return Err(RillError::new(format!("unknown job {other}"))),
@@ -268,6 +275,13 @@ fn check(kind: &str, kills: usize, seed: u64) {
         "{kind}: the job ended after {done} of {kills} kills: make it longer\n{log}"
     );
     let restores = log.matches("restoring checkpoint").count();
+    let references = chunk_references(&checkpoints);
+    if kind == "process" {
+        assert!(
+            references > 0,
+            "{kind}: no checkpoint refers to chunks of an earlier one (incremental checkpoints)"
+        );
+    }
     for entry in std::fs::read_dir(&reference).unwrap() {
         let file = entry.unwrap().file_name().to_string_lossy().into_owned();
         if !file.ends_with(".csv") {
@@ -282,8 +296,25 @@ fn check(kind: &str, kills: usize, seed: u64) {
         compare(kind, &file, &expected, &got);
     }
     println!(
-        "{kind}: {done} kills ({all} of all processes), {restores} process restores, output identical"
+        "{kind}: {done} kills ({all} of all processes), {restores} process restores, output \
+         identical; {references} references to earlier checkpoints in the last ones"
     );
+}
+
+/// How many parts of earlier checkpoints the chunked parts of the complete checkpoints in
+/// `checkpoints` refer to (their manifests list them).
+fn chunk_references(checkpoints: &Path) -> usize {
+    let mut references = 0;
+    for entry in std::fs::read_dir(checkpoints).unwrap() {
+        let Ok(manifest) = std::fs::read_to_string(entry.unwrap().path().join("MANIFEST")) else {
+            continue;
+        };
+        let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+        for part in manifest["parts"].as_array().unwrap() {
+            references += part["references"].as_array().map_or(0, Vec::len);
+        }
+    }
+    references
 }
 
 /// A finished run's newest checkpoint is corrupted: `--restore DIR` warns, naming the file, restores

@@ -48,6 +48,11 @@ pub struct CheckpointOptions {
     /// How many complete checkpoints to keep; older ones are deleted.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub checkpoints_kept: usize,
+    /// Write the whole state of every keyed operator into every checkpoint. By default a
+    /// checkpoint writes only the chunks of keyed state that changed since the last one, and
+    /// refers to earlier checkpoints for the others (incremental checkpoints).
+    #[arg(long)]
+    pub full_checkpoints: bool,
     /// Start from this checkpoint (`DIR/chk-N`) or the newest valid one under a checkpoint
     /// directory.
     #[arg(long, value_name = "PATH")]
@@ -78,6 +83,7 @@ impl Default for CheckpointOptions {
             checkpoint_dir: None,
             checkpoint_interval: 1.0,
             checkpoints_kept: 3,
+            full_checkpoints: false,
             restore: None,
             allow_non_restored_state: false,
             savepoint_dir: None,

@@ -47,6 +47,8 @@ pub(crate) fn coordinator<'scope>(
         let mut open: Vec<Open> = Vec::new();
         // A savepoint asked for and not announced yet.
         let mut requested = false;
+        // The newest checkpoint this run completed.
+        let mut newest_complete: Option<Epoch> = None;
         move |_frontiers| {
             if let Some(cap) = capability.as_mut() {
                 requested |= take_request();
@@ -66,6 +68,7 @@ pub(crate) fn coordinator<'scope>(
                     open.push(Open {
                         id,
                         announced: Instant::now(),
+                        referable: newest_complete.unwrap_or(0),
                         superseded: false,
                         savepoint: requested || final_kept,
                     });
@@ -82,7 +85,7 @@ pub(crate) fn coordinator<'scope>(
                     None => capability = None,
                 }
             }
-            complete(&checkpointing, &mut open);
+            newest_complete = newest_complete.max(complete(&checkpointing, &mut open));
             let incomplete = capability.is_some() || !open.is_empty();
             if incomplete {
                 activator.activate_after(POLL);
@@ -97,26 +100,39 @@ pub(crate) fn coordinator<'scope>(
 struct Open {
     id: Epoch,
     announced: Instant,
+    /// The oldest checkpoint its chunked parts may refer to: the newest complete one when it
+    /// was announced (a state writer refers only to checkpoints it knows complete).
+    referable: Epoch,
     /// Whether a newer checkpoint completed before it.
     superseded: bool,
     /// Whether it is kept as a savepoint once complete.
     savepoint: bool,
 }
 
-/// Writes the manifest of every open checkpoint whose parts are all there. An open checkpoint
-/// still incomplete on the pass after a newer one completed has lost a part (a failed write):
-/// it is given up.
-fn complete(checkpointing: &Checkpointing, open: &mut Vec<Open>) {
+/// Writes the manifest of every open checkpoint whose parts are all there, and returns the
+/// newest it completed. An open checkpoint still incomplete on the pass after a newer one
+/// completed has lost a part (a failed write): it is given up.
+fn complete(checkpointing: &Checkpointing, open: &mut Vec<Open>) -> Option<Epoch> {
     let expected = checkpointing.expected_parts();
     let mut newest_complete = None;
+    // Checkpoints still open may refer to parts of complete ones from here on.
+    let in_use_from = open.iter().map(|o| o.referable).min();
     open.retain(
         |&Open {
              id,
              announced,
              superseded,
              savepoint,
+             ..
          }| {
-            let parts = match checkpointing.store.parts(id, checkpointing.generation) {
+            let found = checkpointing.store.parts(id, checkpointing.generation);
+            let found = found.and_then(|mut parts| {
+                if parts.len() >= expected {
+                    checkpointing.store.find_references(id, &mut parts)?;
+                }
+                Ok(parts)
+            });
+            let parts = match found {
                 Ok(parts) if parts.len() >= expected => parts,
                 Ok(_) if superseded => {
                     checkpointing.failed(id, "a part of it was not written");
@@ -150,7 +166,7 @@ fn complete(checkpointing: &Checkpointing, open: &mut Vec<Open>) {
                     newest_complete = newest_complete.max(Some(id));
                     if let Err(error) = checkpointing
                         .store
-                        .collect_garbage(checkpointing.kept, None)
+                        .collect_garbage(checkpointing.kept, in_use_from)
                     {
                         tracing::warn!("cannot delete old checkpoints: {error}");
                     }
@@ -163,4 +179,5 @@ fn complete(checkpointing: &Checkpointing, open: &mut Vec<Open>) {
     for checkpoint in open.iter_mut() {
         checkpoint.superseded |= newest_complete.is_some_and(|newest| checkpoint.id < newest);
     }
+    newest_complete
 }

@@ -1,29 +1,33 @@
 //! Framed, checksummed records: the byte format of every checkpoint part file.
 //!
-//! A file is the magic [`MAGIC`], then per frame `[len: u32 LE][crc32 of payload: u32 LE][payload]`.
+//! A file is a magic ([`MAGIC`], or [`CHUNKED_MAGIC`] for the chunked parts of keyed state), then
+//! per frame `[len: u32 LE][crc32 of payload: u32 LE][payload]`.
 //! A file read back after a crash is untrusted input: decoding detects a truncated (torn) file and
 //! flipped bits (corrupt), and the error names the file and the frame.
 
 use std::fmt::Display;
+use std::io::Read;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use super::incremental::CHUNKED_MAGIC;
 use crate::error::{Result, RillError};
 
-/// The first bytes of every checkpoint part file.
+/// The first bytes of a checkpoint part file that holds its state whole.
 pub const MAGIC: &[u8; 8] = b"RILLCKP1";
 
 /// Bytes before each frame's payload: its length and its CRC, both `u32` little-endian.
 const FRAME_HEADER: usize = 8;
 
-/// Encodes `frames` as a checkpoint file: the magic, then each frame with its length and CRC.
-/// Fails if a frame is 4 GiB or larger (its length would not fit the `u32` length field).
-pub fn encode_frames(frames: &[Vec<u8>]) -> Result<Vec<u8>> {
+/// Encodes `frames` as a checkpoint file: the magic ([`CHUNKED_MAGIC`] if `chunked`, else
+/// [`MAGIC`]), then each frame with its length and CRC. Fails if a frame is 4 GiB or larger (its
+/// length would not fit the `u32` length field).
+pub fn encode_frames(frames: &[Vec<u8>], chunked: bool) -> Result<Vec<u8>> {
     let total = MAGIC.len() + frames.iter().map(|f| FRAME_HEADER + f.len()).sum::<usize>();
     let mut bytes = Vec::with_capacity(total);
-    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(if chunked { CHUNKED_MAGIC } else { MAGIC });
     for (index, frame) in frames.iter().enumerate() {
         let len = u32::try_from(frame.len()).map_err(|_| {
             RillError::new(format!(
@@ -39,13 +43,17 @@ pub fn encode_frames(frames: &[Vec<u8>]) -> Result<Vec<u8>> {
 }
 
 /// Decodes a checkpoint file read from `path` (used only in messages), verifying the magic and
-/// every frame's length and CRC.
-pub fn decode_frames(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
-    let Some(mut rest) = bytes.strip_prefix(MAGIC) else {
-        return Err(file_error(
-            path,
-            "not a checkpoint file (no RILLCKP1 header)",
-        ));
+/// every frame's length and CRC. Returns whether it is a chunked part, and its frames.
+pub fn decode_frames(path: &Path, bytes: &[u8]) -> Result<(bool, Vec<Vec<u8>>)> {
+    let (chunked, mut rest) = match (bytes.strip_prefix(MAGIC), bytes.strip_prefix(CHUNKED_MAGIC)) {
+        (Some(rest), _) => (false, rest),
+        (_, Some(rest)) => (true, rest),
+        _ => {
+            return Err(file_error(
+                path,
+                "not a checkpoint file (no RILLCKP1 header)",
+            ))
+        }
     };
     let mut frames = Vec::new();
     while !rest.is_empty() {
@@ -75,7 +83,26 @@ pub fn decode_frames(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
         frames.push(payload.to_vec());
         rest = next;
     }
-    Ok(frames)
+    Ok((chunked, frames))
+}
+
+/// The first frame of the chunked part file at `path`, read without the rest of the file (the
+/// index of its chunks); `None` if the file holds its state whole.
+pub fn read_first_frame(path: &Path) -> Result<Option<Vec<u8>>> {
+    let mut file = std::fs::File::open(path).map_err(|e| file_error(path, e))?;
+    let mut head = [0u8; 16];
+    file.read_exact(&mut head)
+        .map_err(|e| file_error(path, format!("cannot read its first frame: {e}")))?;
+    if &head[..8] != CHUNKED_MAGIC {
+        return Ok(None);
+    }
+    let len = u32::from_le_bytes([head[8], head[9], head[10], head[11]]) as usize;
+    let mut bytes = head.to_vec();
+    bytes.resize(16 + len, 0);
+    file.read_exact(&mut bytes[16..])
+        .map_err(|e| file_error(path, format!("frame 0 is torn: {e}")))?;
+    let (_, mut frames) = decode_frames(path, &bytes)?;
+    Ok(frames.pop())
 }
 
 /// Serialises `value` into one frame's payload (bincode).
@@ -109,8 +136,13 @@ mod tests {
             vec![vec![]],
             vec![b"a".to_vec(), vec![], vec![7; 1000]],
         ] {
-            let bytes = encode_frames(&frames).unwrap();
-            assert_eq!(decode_frames(path(), &bytes).unwrap(), frames);
+            for chunked in [false, true] {
+                let bytes = encode_frames(&frames, chunked).unwrap();
+                assert_eq!(
+                    decode_frames(path(), &bytes).unwrap(),
+                    (chunked, frames.clone())
+                );
+            }
         }
     }
 
@@ -130,7 +162,7 @@ mod tests {
 
     #[test]
     fn every_truncation_is_torn() {
-        let bytes = encode_frames(&[b"hello".to_vec(), b"world!".to_vec()]).unwrap();
+        let bytes = encode_frames(&[b"hello".to_vec(), b"world!".to_vec()], false).unwrap();
         // Cuts at frame boundaries leave shorter but well-formed files (the store's size check
         // catches those); every other cut is detected here.
         let boundaries = [MAGIC.len(), MAGIC.len() + 13];
@@ -150,7 +182,7 @@ mod tests {
             assert!(error.contains(expected), "{cut}: {error}");
         }
         let first = decode_frames(path(), &bytes[..boundaries[1]]).unwrap();
-        assert_eq!(first, vec![b"hello".to_vec()]);
+        assert_eq!(first, (false, vec![b"hello".to_vec()]));
         let error = decode_frames(path(), &bytes[..bytes.len() - 1]).unwrap_err();
         assert_eq!(
             error.message(),
@@ -160,7 +192,7 @@ mod tests {
 
     #[test]
     fn flipped_bits_are_corrupt() {
-        let bytes = encode_frames(&[b"hello".to_vec(), b"world!".to_vec()]).unwrap();
+        let bytes = encode_frames(&[b"hello".to_vec(), b"world!".to_vec()], false).unwrap();
         let mut bad = bytes.clone();
         *bad.last_mut().unwrap() ^= 1;
         let error = decode_frames(path(), &bad).unwrap_err().to_string();

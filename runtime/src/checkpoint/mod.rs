@@ -16,21 +16,22 @@
 //! On restore, every source seeks to its position and starts at the epoch after `id`, every
 //! stateful operator starts from its part, and sinks re-commit what the manifest covers.
 
+mod chunks;
 mod coordinator;
 mod frame;
+mod incremental;
 mod position;
-mod rescale;
 mod run;
 mod savepoint;
 mod stats;
 mod store;
 mod writer;
 
+pub(crate) use chunks::{ChunkWriter, RestoreChunks, WriteChunks};
 pub(crate) use coordinator::coordinator;
 pub use frame::*;
+pub use incremental::PartRef;
 pub use position::Position;
-pub(crate) use rescale::SplitByKey;
-pub(crate) use run::Assignment;
 pub(crate) use run::{attempt_from_environment, ATTEMPT_VARIABLE};
 pub use run::{Checkpointing, FINAL_CHECKPOINT};
 pub(crate) use savepoint::{forward_request, listen_for_requests, take_request};

@@ -7,10 +7,13 @@ use std::sync::mpsc::{channel, Sender};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::chunks::ChunkId;
+use super::incremental::{read_chunked, ChunkedPart};
 use super::stats::CheckpointStats;
 use super::store::{resolve_restore, CheckpointStore, Manifest, PartInfo};
 use crate::context::{Epoch, WorkerInfo};
 use crate::error::{Result, RillError};
+use crate::key::worker_for_group;
 use crate::options::CheckpointOptions;
 use crate::progress::say;
 
@@ -34,6 +37,8 @@ pub struct Checkpointing {
     pub(crate) store: CheckpointStore,
     pub(crate) interval: Duration,
     pub(crate) kept: usize,
+    /// Whether keyed operators write only the chunks of their state that changed.
+    pub(crate) incremental: bool,
     /// Where savepoints go.
     pub(crate) savepoints: PathBuf,
     /// Whether the final checkpoint is kept as a savepoint.
@@ -177,6 +182,7 @@ impl Checkpointing {
             store,
             interval: options.interval(),
             kept: options.checkpoints_kept,
+            incremental: !options.full_checkpoints,
             savepoints,
             savepoint_at_end: options.savepoint_at_end,
             generation,
@@ -237,26 +243,61 @@ impl Checkpointing {
         lock(&self.writers)[0].len() * self.workers_per_process * self.processes
     }
 
-    /// Whether the run restored a checkpoint written by another number of workers.
-    pub(crate) fn rescaled(&self) -> bool {
-        self.restored.as_ref().is_some_and(|r| r.rescaled)
-    }
-
     /// All workers of this run.
     pub(crate) fn peers(&self) -> usize {
         self.processes * self.workers_per_process
     }
 
-    /// Reads the parts of `operator` in the restored checkpoint that `worker` takes
-    /// (`assignment`), each as its frames: `None` if the run restored nothing, or, with
-    /// `--allow-non-restored-state`, if the checkpoint has no state for the operator. A worker
-    /// of a rescaled run may take no part (more workers than before).
+    /// Reads the parts of `operator`'s state split by worker in the restored checkpoint that
+    /// `worker` takes ([`Assignment::ByWorker`]), each as its frames: `None` if the run restored
+    /// nothing, or, with `--allow-non-restored-state`, if the checkpoint has no state for the
+    /// operator. A worker of a rescaled run may take no part (more workers than before).
     pub(crate) fn restore_parts(
         &self,
         operator: &str,
         worker: usize,
-        assignment: Assignment,
     ) -> Result<Option<Vec<Vec<Vec<u8>>>>> {
+        let Some((restored, parts)) = self.parts_taken(operator, worker, Assignment::ByWorker)?
+        else {
+            return Ok(None);
+        };
+        let id = restored.manifest.id;
+        let frames = parts
+            .into_iter()
+            .map(|part| restored.store.read_part(id, part));
+        frames.collect::<Result<_>>().map(Some)
+    }
+
+    /// Reads the chunks of keyed `operator`'s state in the restored checkpoint that `worker`
+    /// takes ([`Assignment::ByKey`]: those of the key groups it owns, out of every old part in
+    /// a rescaled run), with each part's unkeyed frames. `None` as for
+    /// [`Checkpointing::restore_parts`].
+    pub(crate) fn restore_chunked(
+        &self,
+        operator: &str,
+        worker: usize,
+    ) -> Result<Option<Vec<ChunkedPart>>> {
+        let Some((restored, parts)) = self.parts_taken(operator, worker, Assignment::ByKey)? else {
+            return Ok(None);
+        };
+        let peers = self.peers();
+        let owned =
+            move |chunk: ChunkId| worker_for_group(chunk.group as u64, peers) == worker as u64;
+        let id = restored.manifest.id;
+        let chunked = parts
+            .into_iter()
+            .map(|part| read_chunked(&restored.store, id, part, &owned));
+        chunked.collect::<Result<_>>().map(Some)
+    }
+
+    /// The parts of `operator` in the restored checkpoint that `worker` takes, and claims them
+    /// (see [`Checkpointing::restore_parts`]).
+    fn parts_taken(
+        &self,
+        operator: &str,
+        worker: usize,
+        assignment: Assignment,
+    ) -> Result<Option<(&Restored, Vec<&PartInfo>)>> {
         let Some(restored) = &self.restored else {
             return Ok(None);
         };
@@ -280,10 +321,10 @@ impl Checkpointing {
                     restored.manifest.id
                 )));
             };
-            parts.push(restored.store.read_part(restored.manifest.id, part)?);
+            parts.push(part);
         }
         lock(&restored.claimed).insert(operator.to_string());
-        Ok(Some(parts))
+        Ok(Some((restored, parts)))
     }
 
     /// After a worker built its dataflow: fails if the restored checkpoint holds state of an
@@ -446,7 +487,7 @@ mod tests {
     /// A complete one-part checkpoint `id` of job "test", 1 process x 1 worker, in `store`.
     fn checkpoint(store: &CheckpointStore, id: Epoch) {
         let part = store
-            .write_part(id, "count", 0, 0, &[b"state".to_vec()])
+            .write_part(id, "count", 0, 0, &[b"state".to_vec()], false)
             .unwrap();
         let manifest = Manifest {
             id,
@@ -481,7 +522,7 @@ mod tests {
         let run = restoring(&savepoint, Some(&new)).unwrap().unwrap();
         assert_eq!((run.restored_id(), run.dir()), (Some(3), new.as_path()));
         // Its parts are read from the savepoint, not from the new directory.
-        let parts = run.restore_parts("count", 0, Assignment::ByWorker).unwrap();
+        let parts = run.restore_parts("count", 0).unwrap();
         assert_eq!(parts, Some(vec![vec![b"state".to_vec()]]));
         // A checkpoint (not a savepoint) restores in place.
         let run = restoring(store.dir(), None).unwrap().unwrap();

@@ -5,14 +5,20 @@
 //! (JSON). Every file is written atomically (temp file, fsync, rename, fsync the directory), so a
 //! crash or a full disk leaves either the whole file under its final name or nothing; a failed
 //! write fails the checkpoint, not the job.
+//!
+//! The chunked parts of keyed operators ([`super::incremental`]) may refer to parts of earlier
+//! checkpoints; the manifest lists those references, garbage collection keeps what they refer
+//! to, and verifying a checkpoint reads them too.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::frame::{decode_frames, encode_frames, file_error};
+use super::frame::{decode_frames, encode_frames, file_error, read_first_frame};
+use super::incremental::{decode_index, materialize, read_chunked, PartRef};
 use crate::error::{Result, RillError};
 
 /// The file that marks a checkpoint complete.
@@ -46,6 +52,9 @@ pub struct PartInfo {
     pub file: String,
     /// The file's size.
     pub bytes: u64,
+    /// The parts of earlier checkpoints that this (chunked) part takes chunks from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<PartRef>,
 }
 
 impl PartInfo {
@@ -93,6 +102,7 @@ impl CheckpointStore {
 
     /// Writes one part atomically: temp file in the checkpoint's dir, write, fsync, rename, fsync
     /// the dir. Returns its info. On any IO error (a full disk too) nothing is left behind.
+    /// `chunked`: the frames are a chunked part (its index first).
     pub fn write_part(
         &self,
         id: u64,
@@ -100,10 +110,12 @@ impl CheckpointStore {
         worker: usize,
         generation: u64,
         frames: &[Vec<u8>],
+        chunked: bool,
     ) -> Result<PartInfo> {
         let chk = self.chk_dir(id);
         let file = part_file_name(operator, worker, generation);
-        let bytes = encode_frames(frames).map_err(|e| e.context(chk.join(&file).display()))?;
+        let bytes =
+            encode_frames(frames, chunked).map_err(|e| e.context(chk.join(&file).display()))?;
         fs::create_dir_all(&chk).map_err(|e| dir_error(&chk, "cannot create", e))?;
         write_atomically(&chk, &file, &bytes)?;
         Ok(PartInfo {
@@ -111,6 +123,7 @@ impl CheckpointStore {
             worker,
             file,
             bytes: bytes.len() as u64,
+            references: Vec::new(),
         })
     }
 
@@ -136,11 +149,24 @@ impl CheckpointStore {
                     worker,
                     file,
                     bytes,
+                    references: Vec::new(),
                 });
             }
         }
         parts.sort_by(|a, b| (&a.operator, a.worker).cmp(&(&b.operator, b.worker)));
         Ok(parts)
+    }
+
+    /// Fills in the references of the chunked ones among checkpoint `id`'s `parts`, read from
+    /// their indexes.
+    pub fn find_references(&self, id: u64, parts: &mut [PartInfo]) -> Result<()> {
+        for part in parts {
+            let path = self.part_path(id, &part.file);
+            if let Some(index) = read_first_frame(&path)? {
+                part.references = decode_index(&path, &[index])?.references;
+            }
+        }
+        Ok(())
     }
 
     /// Writes the manifest atomically (temp + fsync + rename + dir fsync). After this the
@@ -171,8 +197,22 @@ impl CheckpointStore {
     }
 
     /// Reads and checks a manifest: every part it lists exists with the listed size and all its
-    /// frames verify. The error names the bad file.
+    /// frames verify, and so do the parts of earlier checkpoints that chunked parts refer to.
+    /// The error names the bad file.
     pub fn verify(&self, id: u64) -> Result<Manifest> {
+        let manifest = self.manifest(id)?;
+        for part in &manifest.parts {
+            if part.references.is_empty() {
+                self.read_part(id, part)?;
+            } else {
+                read_chunked(self, id, part, &|_| true)?;
+            }
+        }
+        Ok(manifest)
+    }
+
+    /// Reads checkpoint `id`'s manifest (without checking its parts).
+    fn manifest(&self, id: u64) -> Result<Manifest> {
         let path = self.chk_dir(id).join(MANIFEST);
         let json = fs::read(&path).map_err(|e| file_error(&path, e))?;
         let manifest: Manifest = serde_json::from_slice(&json)
@@ -182,9 +222,6 @@ impl CheckpointStore {
                 &path,
                 format!("lists checkpoint {}, not {id}", manifest.id),
             ));
-        }
-        for part in &manifest.parts {
-            self.read_part(id, part)?;
         }
         Ok(manifest)
     }
@@ -205,6 +242,38 @@ impl CheckpointStore {
 
     /// Reads a part listed in checkpoint `id`'s manifest, verifying its name, size and frames.
     pub fn read_part(&self, id: u64, part: &PartInfo) -> Result<Vec<Vec<u8>>> {
+        Ok(self.read_part_frames(id, part)?.1)
+    }
+
+    /// The path of file `file` of checkpoint `id`.
+    pub(crate) fn part_path(&self, id: u64, file: &str) -> PathBuf {
+        self.chk_dir(id).join(file)
+    }
+
+    /// Reads the part of an earlier checkpoint that a chunked part of `operator` refers to,
+    /// verifying its name (a part of the same operator) and frames.
+    pub(crate) fn read_referred(&self, at: &PartRef, operator: &str) -> Result<Vec<Vec<u8>>> {
+        let path = self.part_path(at.checkpoint, &at.file);
+        match parse_part_file_name(&at.file) {
+            Some((name, _, _)) if name == operator => {}
+            _ => {
+                return Err(file_error(
+                    &path,
+                    format!("is not a part file of operator {operator:?}"),
+                ))
+            }
+        }
+        let bytes = fs::read(&path).map_err(|e| file_error(&path, e))?;
+        Ok(decode_frames(&path, &bytes)?.1)
+    }
+
+    /// Reads a part listed in checkpoint `id`'s manifest, verifying its name, size and frames;
+    /// returns whether it is chunked, and its frames.
+    pub(crate) fn read_part_frames(
+        &self,
+        id: u64,
+        part: &PartInfo,
+    ) -> Result<(bool, Vec<Vec<u8>>)> {
         let path = self.chk_dir(id).join(&part.file);
         // The manifest is untrusted too: its file name must be one this store writes for this
         // operator and worker (so it cannot point outside the checkpoint's directory).
@@ -234,24 +303,52 @@ impl CheckpointStore {
         decode_frames(&path, &bytes)
     }
 
-    /// Keeps the newest `keep` complete checkpoints (at least one) and deletes older complete ones,
-    /// and incomplete ones (no manifest) older than the newest complete one. Never deletes
-    /// `protect` (the checkpoint a run restored from).
-    pub fn collect_garbage(&self, keep: usize, protect: Option<u64>) -> Result<()> {
+    /// Keeps the newest `keep` complete checkpoints (at least one), and the complete ones from
+    /// `in_use_from` on (checkpoints in progress may refer to them); deletes older complete ones,
+    /// and incomplete ones (no manifest) older than the newest complete one. Of a checkpoint
+    /// deleted whose parts a kept one refers to, only those parts stay (without a manifest: it
+    /// cannot be restored any more).
+    pub fn collect_garbage(&self, keep: usize, in_use_from: Option<u64>) -> Result<()> {
         let checkpoints = self.checkpoints()?;
         let complete: Vec<u64> = checkpoints.iter().filter(|c| c.1).map(|c| c.0).collect();
         let Some(&newest) = complete.last() else {
             return Ok(());
         };
-        let oldest_kept = complete[complete.len().saturating_sub(keep.max(1))];
+        let oldest_kept = complete[complete.len().saturating_sub(keep.max(1))]
+            .min(in_use_from.unwrap_or(u64::MAX));
+        // The parts that kept checkpoints refer to. (A manifest that cannot be read protects
+        // nothing: its checkpoint cannot be restored anyway.)
+        let mut referred: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
+        for &id in complete.iter().filter(|&&id| id >= oldest_kept) {
+            for part in self.manifest(id).map(|m| m.parts).unwrap_or_default() {
+                for at in part.references {
+                    referred.entry(at.checkpoint).or_default().insert(at.file);
+                }
+            }
+        }
         for (id, is_complete) in checkpoints {
             let old = if is_complete {
                 id < oldest_kept
             } else {
                 id < newest
             };
-            if old && Some(id) != protect {
-                self.delete(id)?;
+            match (old, referred.get(&id)) {
+                (false, _) => {}
+                (true, None) => self.delete(id)?,
+                (true, Some(files)) => self.keep_only(id, files)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes checkpoint `id`'s manifest and every file but `files`.
+    fn keep_only(&self, id: u64, files: &BTreeSet<String>) -> Result<()> {
+        let chk = self.chk_dir(id);
+        let manifest = chk.join(MANIFEST);
+        ignore_missing(fs::remove_file(&manifest)).map_err(|e| file_error(&manifest, e))?;
+        for (name, path) in list(&chk)? {
+            if !files.contains(&name) {
+                ignore_missing(fs::remove_file(&path)).map_err(|e| file_error(&path, e))?;
             }
         }
         Ok(())
@@ -285,27 +382,37 @@ impl CheckpointStore {
 
     /// Copies complete checkpoint `id` into the store at `root`, as `root/chk-{id}` (hard links
     /// where the file system allows, copies elsewhere): a savepoint, which this store's garbage
-    /// collection never touches. The manifest goes last, so a copy cut short is incomplete.
+    /// collection never touches. A chunked part that refers to earlier checkpoints is copied with
+    /// every chunk in it, so the savepoint stands alone. The manifest goes last, so a copy cut
+    /// short is incomplete.
     pub fn copy_to(&self, id: u64, root: &Path) -> Result<PathBuf> {
-        let source = self.chk_dir(id);
         let target = root.join(chk_name(id));
         let temp = root.join(format!("{}.tmp", chk_name(id)));
         if target.exists() {
             return Ok(target);
         }
+        let mut manifest = self.manifest(id)?;
         let _ = fs::remove_dir_all(&temp);
         fs::create_dir_all(&temp).map_err(|e| dir_error(&temp, "cannot create", e))?;
-        let mut files = list(&source)?;
-        files.sort_by_key(|(name, _)| name == MANIFEST);
-        for (name, path) in files {
-            if name.ends_with(".tmp") {
-                continue;
+        for part in &mut manifest.parts {
+            if part.references.is_empty() {
+                let path = self.part_path(id, &part.file);
+                let copy = temp.join(&part.file);
+                fs::hard_link(&path, &copy)
+                    .or_else(|_| fs::copy(&path, &copy).map(|_| ()))
+                    .map_err(|e| {
+                        file_error(&copy, format!("cannot copy {}: {e}", path.display()))
+                    })?;
+            } else {
+                let bytes = encode_frames(&materialize(self, id, part)?, true)?;
+                write_atomically(&temp, &part.file, &bytes)?;
+                part.bytes = bytes.len() as u64;
+                part.references.clear();
             }
-            let copy = temp.join(&name);
-            fs::hard_link(&path, &copy)
-                .or_else(|_| fs::copy(&path, &copy).map(|_| ()))
-                .map_err(|e| file_error(&copy, format!("cannot copy {}: {e}", path.display())))?;
         }
+        let json = serde_json::to_vec_pretty(&manifest)
+            .map_err(|e| file_error(&temp.join(MANIFEST), format!("cannot encode: {e}")))?;
+        write_atomically(&temp, MANIFEST, &json)?;
         let mark = temp.join(SAVEPOINT_MARK);
         fs::write(&mark, b"").map_err(|e| file_error(&mark, e))?;
         sync_dir(&temp)?;
@@ -371,7 +478,7 @@ fn parse_chk_name(name: &str) -> Option<u64> {
 }
 
 /// A part's file name: the sanitised operator name, worker and generation.
-fn part_file_name(operator: &str, worker: usize, generation: u64) -> String {
+pub(crate) fn part_file_name(operator: &str, worker: usize, generation: u64) -> String {
     format!("{}.w{worker}.g{generation}.part", sanitize(operator))
 }
 
@@ -487,6 +594,8 @@ fn dir_error(dir: &Path, what: &str, error: io::Error) -> RillError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkpoint::chunks::{ChunkEntries, ChunkId};
+    use crate::checkpoint::incremental::ChunkHistory;
 
     fn frames(seed: u8) -> Vec<Vec<u8>> {
         vec![vec![seed; 10], vec![], vec![seed.wrapping_add(1); 300]]
@@ -497,7 +606,7 @@ mod tests {
         for operator in ["window@src/main.rs:12:5", "count"] {
             for worker in 0..2 {
                 store
-                    .write_part(id, operator, worker, 0, &frames(id as u8))
+                    .write_part(id, operator, worker, 0, &frames(id as u8), false)
                     .unwrap();
             }
         }
@@ -637,7 +746,9 @@ mod tests {
     fn incomplete_checkpoints_are_never_returned() {
         let (_dir, store) = store();
         write_checkpoint(&store, 1);
-        store.write_part(2, "count", 0, 0, &frames(2)).unwrap();
+        store
+            .write_part(2, "count", 0, 0, &frames(2), false)
+            .unwrap();
         fs::create_dir(store.dir().join("chk-3")).unwrap(); // not a name this store writes
         fs::write(store.dir().join("notes.txt"), "").unwrap();
         assert_eq!(store.complete().unwrap(), vec![1]);
@@ -662,20 +773,112 @@ mod tests {
     }
 
     #[test]
-    fn garbage_collection_keeps_newest_and_protected() {
+    fn garbage_collection_keeps_newest_and_those_in_use() {
         let (_dir, store) = store();
         for id in [1, 2, 3, 5, 6] {
             write_checkpoint(&store, id);
         }
         for id in [0, 4, 7] {
-            store.write_part(id, "count", 0, 1, &frames(0)).unwrap();
+            store
+                .write_part(id, "count", 0, 1, &frames(0), false)
+                .unwrap();
         }
-        store.collect_garbage(2, Some(2)).unwrap();
+        store.collect_garbage(2, Some(3)).unwrap();
         let ids: Vec<_> = store.checkpoints().unwrap();
-        // Kept: protected 2, newest two complete (5, 6), and 7, which may still be in progress.
-        assert_eq!(ids, vec![(2, true), (5, true), (6, true), (7, false)]);
+        // Kept: 3 (checkpoints in progress may refer to it), the newest two complete (5, 6),
+        // and 7, which may still be in progress.
+        assert_eq!(ids, vec![(3, true), (5, true), (6, true), (7, false)]);
         store.collect_garbage(0, None).unwrap();
         assert_eq!(store.checkpoints().unwrap(), vec![(6, true), (7, false)]);
+    }
+
+    /// Checkpoint `id` of one chunked operator on one worker: its state has a chunk per entry of
+    /// `state`, of those bytes.
+    fn write_chunked(store: &CheckpointStore, history: &mut ChunkHistory, id: u64, state: &[u8]) {
+        let file = part_file_name("count", 0, 0);
+        let chunks = (state.iter().enumerate())
+            .map(|(group, byte)| {
+                let entry = vec![*byte; 50];
+                let id = ChunkId {
+                    group: group as u32,
+                    sub: 0,
+                };
+                (id, ChunkEntries::from_sections([vec![entry.as_slice()]]))
+            })
+            .collect();
+        let frames = history
+            .frames(id, &file, vec![b"shared".to_vec()], chunks, 1, |id| {
+                store.is_complete(id)
+            })
+            .unwrap();
+        store.write_part(id, "count", 0, 0, &frames, true).unwrap();
+        let mut parts = store.parts(id, 0).unwrap();
+        store.find_references(id, &mut parts).unwrap();
+        let manifest = Manifest {
+            id,
+            job: "test".into(),
+            workers: 1,
+            processes: 1,
+            generation: 0,
+            parts,
+            created_unix_ms: 1,
+        };
+        store.write_manifest(&manifest).unwrap();
+    }
+
+    fn read_state(store: &CheckpointStore, id: u64) -> Vec<u8> {
+        let manifest = store.verify(id).unwrap();
+        let part = read_chunked(store, id, &manifest.parts[0], &|_| true).unwrap();
+        assert_eq!(part.shared, [b"shared".to_vec()]);
+        part.chunks
+            .iter()
+            .map(|(_, chunk)| chunk.sections()[0][0][0])
+            .collect()
+    }
+
+    #[test]
+    fn chunked_parts_refer_to_earlier_checkpoints_which_garbage_collection_keeps() {
+        let (_dir, store) = store();
+        let mut history = ChunkHistory::default();
+        write_chunked(&store, &mut history, 1, &[1, 2, 3]);
+        write_chunked(&store, &mut history, 2, &[1, 9, 3]);
+        write_chunked(&store, &mut history, 3, &[1, 9, 7]);
+        let manifest = store.verify(3).unwrap();
+        let at = |checkpoint| PartRef {
+            checkpoint,
+            file: part_file_name("count", 0, 0),
+        };
+        assert_eq!(manifest.parts[0].references, [at(1), at(2)]);
+        assert!(manifest.parts[0].bytes < store.verify(1).unwrap().parts[0].bytes);
+        assert_eq!(read_state(&store, 3), [1, 9, 7]);
+        // Keeping one checkpoint keeps the parts it refers to, without their manifests.
+        store.collect_garbage(1, None).unwrap();
+        assert_eq!(
+            store.checkpoints().unwrap(),
+            [(1, false), (2, false), (3, true)]
+        );
+        assert_eq!(read_state(&store, 3), [1, 9, 7]);
+        // A savepoint holds every chunk itself.
+        let savepoints = store.dir().join("savepoints");
+        store.copy_to(3, &savepoints).unwrap();
+        let saved = CheckpointStore::open(&savepoints).unwrap();
+        assert!(saved.verify(3).unwrap().parts[0].references.is_empty());
+        // A missing part that a checkpoint refers to makes it fail to verify, naming the file.
+        fs::remove_file(store.part_path(1, &part_file_name("count", 0, 0))).unwrap();
+        let error = store.verify(3).unwrap_err().to_string();
+        assert!(
+            error.contains("chk-00000000000000000001/count.w0.g0.part"),
+            "{error}"
+        );
+        assert_eq!(read_state(&saved, 3), [1, 9, 7]);
+        // Once a newer checkpoint holds its own copy, the old parts go.
+        for (id, state) in (4..14).zip(2..) {
+            write_chunked(&store, &mut history, id, &[state, 9, 7]);
+        }
+        store.collect_garbage(1, None).unwrap();
+        let kept: Vec<u64> = store.checkpoints().unwrap().iter().map(|c| c.0).collect();
+        assert!(kept.iter().all(|&id| id > 3), "{kept:?}");
+        assert_eq!(read_state(&store, 13), [11, 9, 7]);
     }
 
     #[test]
@@ -684,7 +887,9 @@ mod tests {
         write_checkpoint(&store, 2);
         write_checkpoint(&store, 4);
         for id in [1, 3, 5] {
-            store.write_part(id, "count", 0, 0, &frames(0)).unwrap();
+            store
+                .write_part(id, "count", 0, 0, &frames(0), false)
+                .unwrap();
         }
         store.discard_after(2).unwrap();
         assert_eq!(store.checkpoints().unwrap(), vec![(1, false), (2, true)]);
@@ -746,7 +951,9 @@ mod tests {
         fs::create_dir_all(&chk).unwrap();
         // The temp file is a link to /dev/full, so writing it hits ENOSPC.
         std::os::unix::fs::symlink(full, chk.join(format!("{file}.tmp"))).unwrap();
-        let error = store.write_part(9, "count", 0, 0, &frames(9)).unwrap_err();
+        let error = store
+            .write_part(9, "count", 0, 0, &frames(9), false)
+            .unwrap_err();
         assert!(
             error
                 .to_string()

@@ -6,12 +6,18 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::chunks::{ChunkWriter, RestoreChunks, WriteChunks};
 use super::frame::{from_frame, to_frame};
-use super::rescale::SplitByKey;
-use super::run::{Assignment, Checkpointing, FINAL_CHECKPOINT};
+use super::incremental::ChunkHistory;
+#[cfg(doc)]
+use super::run::Assignment;
+use super::run::{Checkpointing, FINAL_CHECKPOINT};
+use super::store::part_file_name;
 use crate::context::{Epoch, JobEnv};
 use crate::error::{Failure, Result, RillError};
-use crate::key::worker_for_group;
+
+/// The frames of one part.
+type Frames = Vec<Vec<u8>>;
 
 /// How often, and how far apart, a failed write of the final checkpoint is tried again.
 const FINAL_WRITE_ATTEMPTS: u32 = 20;
@@ -30,6 +36,8 @@ pub(crate) struct StateWriter {
     written: Option<Epoch>,
     /// Where a final checkpoint that cannot be written fails the job.
     failure: Failure,
+    /// What the chunked parts written so far hold (keyed operators).
+    chunks: ChunkHistory,
 }
 
 impl StateWriter {
@@ -46,16 +54,19 @@ impl StateWriter {
             operator: operator.to_string(),
             worker: env.worker.index,
             failure: env.failure.clone(),
+            chunks: ChunkHistory::default(),
         })
     }
 
     /// The operator's parts of the restored checkpoint that this worker takes, each decoded from
-    /// its first frame, if the run restored one.
-    pub(crate) fn restore<S: DeserializeOwned>(
-        &self,
-        assignment: Assignment,
-    ) -> Result<Option<Vec<S>>> {
-        let Some(parts) = self.restore_frames(assignment)? else {
+    /// its first frame, if the run restored one: state split by worker (sources' shares of the
+    /// input, held-back output, persisted collection inputs), whose old parts each go whole to
+    /// one worker ([`Assignment::ByWorker`]).
+    pub(crate) fn restore<S: DeserializeOwned>(&self) -> Result<Option<Vec<S>>> {
+        let Some(parts) = self
+            .checkpointing
+            .restore_parts(&self.operator, self.worker)?
+        else {
             return Ok(None);
         };
         let origin = self.origin();
@@ -71,45 +82,31 @@ impl StateWriter {
         decoded.collect::<Result<Vec<S>>>().map(Some)
     }
 
-    /// The state of a keyed operator in the restored checkpoint, if the run restored one: its
-    /// own part, or, in a rescaled run, the key groups it owns now out of every part.
-    pub(crate) fn restore_keyed<S: DeserializeOwned + Default + SplitByKey>(
-        &self,
-    ) -> Result<Option<S>> {
-        let Some(parts) = self.restore::<S>(Assignment::ByKey)? else {
+    /// The state of a keyed operator in the restored checkpoint, if the run restored one: the
+    /// chunks of the key groups this worker owns (in a rescaled run, out of every part).
+    pub(crate) fn restore_keyed<S: RestoreChunks>(&self) -> Result<Option<S>> {
+        Ok(self.restore_chunked()?.map(|(state, _)| state))
+    }
+
+    /// The state of a keyed operator in the restored checkpoint, if the run restored one (see
+    /// [`Self::restore_keyed`]), and the unkeyed frames of each part it read.
+    pub(crate) fn restore_chunked<S: RestoreChunks>(&self) -> Result<Option<(S, Vec<Frames>)>> {
+        let Some(parts) = self
+            .checkpointing
+            .restore_chunked(&self.operator, self.worker)?
+        else {
             return Ok(None);
         };
-        Ok(Some(self.merge_keyed(parts)))
-    }
-
-    /// Merges the parts of a keyed operator's state: the key groups this worker owns.
-    pub(crate) fn merge_keyed<S: Default + SplitByKey>(&self, parts: Vec<S>) -> S {
-        let keep = self.owned_groups();
-        let mut parts = parts.into_iter();
-        if !self.checkpointing.rescaled() {
-            return parts.next().unwrap_or_default();
-        }
+        let origin = self.origin();
         let mut state = S::default();
+        let mut shared = Vec::with_capacity(parts.len());
         for part in parts {
-            state.absorb(part, &keep);
+            for (_, entries) in part.chunks {
+                state.restore_chunk(from_frame(&origin, &entries.to_bincode())?);
+            }
+            shared.push(part.shared);
         }
-        state
-    }
-
-    /// Whether this worker owns a key group.
-    fn owned_groups(&self) -> impl Fn(u64) -> bool {
-        let (worker, peers) = (self.worker as u64, self.checkpointing.peers());
-        move |group| worker_for_group(group, peers) == worker
-    }
-
-    /// The frames of the operator's parts in the restored checkpoint that this worker takes, if
-    /// the run restored one.
-    pub(crate) fn restore_frames(
-        &self,
-        assignment: Assignment,
-    ) -> Result<Option<Vec<Vec<Vec<u8>>>>> {
-        self.checkpointing
-            .restore_parts(&self.operator, self.worker, assignment)
+        Ok(Some((state, shared)))
     }
 
     /// Names the operator's state in error messages about it.
@@ -133,14 +130,43 @@ impl StateWriter {
     /// Writes `state` as this operator's part of checkpoint `id`. A failed write (a full disk)
     /// fails the checkpoint, not the job: it is reported and the job goes on.
     pub(crate) fn write<S: Serialize>(&mut self, id: Epoch, state: &S) {
-        self.write_frames(id, to_frame(state).map(|frame| vec![frame]));
+        self.write_part(id, to_frame(state).map(|frame| vec![frame]), false);
     }
 
-    /// Writes encoded frames as this operator's part of checkpoint `id` (see [`Self::write`]).
+    /// Writes a keyed operator's state as its chunked part of checkpoint `id`: only the chunks
+    /// that changed since its last complete checkpoint (see [`Self::write`]).
+    pub(crate) fn write_keyed(&mut self, id: Epoch, state: &impl WriteChunks) {
+        self.write_chunked(id, Ok(Vec::new()), state);
+    }
+
+    /// Writes a keyed operator's state and its unkeyed frames `shared` as its chunked part of
+    /// checkpoint `id` (see [`Self::write_keyed`]).
+    pub(crate) fn write_chunked(
+        &mut self,
+        id: Epoch,
+        shared: Result<Vec<Vec<u8>>>,
+        state: &impl WriteChunks,
+    ) {
+        let file = part_file_name(&self.operator, self.worker, self.checkpointing.generation);
+        let frames = shared.and_then(|shared| {
+            let mut chunks = ChunkWriter::new(self.chunks.subs());
+            state.write_chunks(&mut chunks)?;
+            let entries = chunks.entries();
+            let checkpointing = &self.checkpointing;
+            // With --full-checkpoints no part is ever a base: every chunk is written.
+            self.chunks
+                .frames(id, &file, shared, chunks.finish(), entries, |id| {
+                    checkpointing.incremental && checkpointing.is_complete(id)
+                })
+        });
+        self.write_part(id, frames, true);
+    }
+
+    /// Writes a part (chunked or not) of checkpoint `id`.
     ///
     /// The file is written and synced by the process's part writer thread, so the operator goes
     /// on at once: the checkpoint completes when the coordinator finds every part on disk.
-    pub(crate) fn write_frames(&mut self, id: Epoch, frames: Result<Vec<Vec<u8>>>) {
+    fn write_part(&mut self, id: Epoch, frames: Result<Vec<Vec<u8>>>, chunked: bool) {
         self.written = Some(id);
         let frames = match frames {
             Ok(frames) => frames,
@@ -150,7 +176,14 @@ impl StateWriter {
         let (operator, worker, failure) =
             (self.operator.clone(), self.worker, self.failure.clone());
         self.checkpointing.in_background(Box::new(move || {
-            write_part(&checkpointing, id, &operator, worker, &frames, &failure)
+            write_part(
+                &checkpointing,
+                id,
+                &operator,
+                worker,
+                (&frames, chunked),
+                &failure,
+            )
         }));
     }
 
@@ -169,15 +202,15 @@ fn write_part(
     id: Epoch,
     operator: &str,
     worker: usize,
-    frames: &[Vec<u8>],
+    (frames, chunked): (&[Vec<u8>], bool),
     failure: &Failure,
 ) {
     let mut attempt = 1;
     let error = loop {
-        let written =
-            checkpointing
-                .store
-                .write_part(id, operator, worker, checkpointing.generation, frames);
+        let generation = checkpointing.generation;
+        let written = checkpointing
+            .store
+            .write_part(id, operator, worker, generation, frames, chunked);
         match written {
             Ok(_) => return,
             Err(error) if id != FINAL_CHECKPOINT || attempt == FINAL_WRITE_ATTEMPTS => break error,

@@ -19,7 +19,7 @@ use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::StreamVec;
 
 use super::Data;
-use crate::checkpoint::{Assignment, StateWriter};
+use crate::checkpoint::StateWriter;
 use crate::context::{Epoch, JobEnv};
 use crate::key::StableHashMap;
 
@@ -43,7 +43,7 @@ pub(crate) fn enter<'scope, T: Data>(
     let mut input = PersistedInput::default();
     // Each worker replays the input its own part holds; a rescaled run divides the old parts
     // among its workers (what follows exchanges the records where they belong).
-    let restored = match writer.restore::<StableHashMap<T, isize>>(Assignment::ByWorker) {
+    let restored = match writer.restore::<StableHashMap<T, isize>>() {
         Ok(restored) => restored.map(consolidate_parts),
         Err(error) => {
             env.failure.fail(error.context(name));

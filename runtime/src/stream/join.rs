@@ -90,7 +90,7 @@ impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
                         while let Some(id) = writer.as_ref().and_then(|w| w.due(low)) {
                             order.complete_through(id, &mut state, apply, |_, _| {});
                             if let Some(writer) = writer.as_mut() {
-                                writer.write(id, &*state.0);
+                                writer.write_keyed(id, &*state.0);
                             }
                         }
                         order.advance(low, &mut state, apply, |_, _| {});

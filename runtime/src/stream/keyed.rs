@@ -195,7 +195,7 @@ impl<'scope, K: 'static, T: 'static> KeyedStream<'scope, K, T> {
                         },
                     );
                     if let Some(writer) = writer.as_mut() {
-                        writer.write(id, &state.0.state);
+                        writer.write_keyed(id, &state.0.state);
                     }
                 }
                 order.advance(

@@ -19,7 +19,7 @@ use timely::dataflow::operators::Probe;
 use timely::progress::Antichain;
 
 use super::Stream;
-use crate::checkpoint::{Assignment, Position, StateWriter};
+use crate::checkpoint::{Position, StateWriter};
 use crate::context::{Dataflow, Epoch, WorkerInfo};
 use crate::error::{Result, RillError};
 use crate::io::{BadRecord, Batch, ReadStatus, Source, SourceReader, Waker};
@@ -268,9 +268,7 @@ fn open_shares<S: Source>(
     waker: &Waker,
 ) -> Result<Vec<Share<S::Reader>>> {
     let restored = match checkpoint {
-        Some(checkpoint) => checkpoint
-            .writer
-            .restore::<Vec<ShareState>>(Assignment::ByWorker)?,
+        Some(checkpoint) => checkpoint.writer.restore::<Vec<ShareState>>()?,
         None => None,
     };
     let Some(states) = restored.map(|parts| parts.concat()) else {

@@ -14,7 +14,7 @@ use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::StreamVec;
 
-use crate::checkpoint::{Assignment, StateWriter};
+use crate::checkpoint::StateWriter;
 use crate::context::{Epoch, JobEnv};
 use crate::error::Result;
 use crate::io::SinkWriter;
@@ -178,7 +178,7 @@ fn restore<T: Record, W: SinkWriter<T>>(
 ) -> Result<()> {
     // A rescaled run divides the old parts among its workers: a gathered sink's output is all
     // in worker 0's part, which goes to the new worker 0.
-    let parts = state.restore::<Vec<Group<T>>>(Assignment::ByWorker)?;
+    let parts = state.restore::<Vec<Group<T>>>()?;
     let (Some(restored), Some(parts)) = (state.restored_id(), parts) else {
         return Ok(());
     };

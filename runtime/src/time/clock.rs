@@ -15,13 +15,14 @@ use timely::dataflow::operators::Capability;
 
 use super::Millis;
 use crate::checkpoint::{
-    from_frame, to_frame, Assignment, SplitByKey, StateWriter, FINAL_CHECKPOINT,
+    from_frame, to_frame, RestoreChunks, StateWriter, WriteChunks, FINAL_CHECKPOINT,
 };
 use crate::context::Epoch;
 use crate::error::{Result, RillError};
 use crate::key::{worker_for_key, Key, Record};
 use crate::stream::{KeyedStream, Stream};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 /// What an event-time operator does with records and watermarks.
 pub(crate) trait OnEvents<K, T> {
@@ -194,30 +195,18 @@ pub(crate) trait EventLogic<K, T>: OnEvents<K, T> + 'static {
     }
     /// The records produced so far on each output, handed over and cleared after every invocation.
     fn outputs(&mut self) -> (&mut Vec<Self::First>, &mut Vec<Self::Second>);
-    /// The operator's state as a checkpoint holds it.
-    type State: DeserializeOwned + Default;
-    /// The operator's state, encoded (as [`EventLogic::State`]) for a checkpoint.
-    fn snapshot(&self) -> Result<Vec<u8>>;
-    /// Restores the state of a checkpoint.
-    fn restore(&mut self, state: Self::State);
-    /// Adds the keys of `part` (the state of another worker) whose key group `keep` accepts to
-    /// `state`: restoring with another number of workers.
-    fn merge(state: &mut Self::State, part: Self::State, keep: &dyn Fn(u64) -> bool);
-}
-
-impl<L: EventLogic<K, T>, K, T> SplitByKey for Merged<L, K, T> {
-    fn absorb(&mut self, other: Self, keep: &dyn Fn(u64) -> bool) {
-        L::merge(&mut self.0, other.0, keep);
-    }
-}
-
-/// An event-time operator's state, merged by [`EventLogic::merge`].
-struct Merged<L: EventLogic<K, T>, K, T>(L::State);
-
-impl<L: EventLogic<K, T>, K, T> Default for Merged<L, K, T> {
-    fn default() -> Self {
-        Merged(L::State::default())
-    }
+    /// The operator's keyed state as a checkpoint holds it, restored chunk by chunk.
+    type State: RestoreChunks;
+    /// The operator's keyed state, for a checkpoint (chunked: an incremental checkpoint writes
+    /// only the chunks that changed).
+    fn keyed_state(&self) -> impl WriteChunks + '_;
+    /// The operator's state that belongs to no key.
+    type Unkeyed: Serialize + DeserializeOwned;
+    /// The operator's state that belongs to no key, for a checkpoint.
+    fn unkeyed_state(&self) -> Self::Unkeyed;
+    /// Restores the state of a checkpoint: the keyed state this worker owns, and the unkeyed
+    /// state of every part it was read from (several in a rescaled run).
+    fn restore(&mut self, state: Self::State, unkeyed: Vec<Self::Unkeyed>);
 }
 
 /// Builds an event-time operator: `pairs` exchanged by key, `marks` (broadcast) beside them, both
@@ -275,11 +264,11 @@ pub(crate) fn event_operator<'scope, K: Key, T: Record, L: EventLogic<K, T>>(
                 let (first, second) = logic.outputs();
                 give(&mut first_out, &caps[0], first);
                 give(&mut second_out, &caps[1], second);
-                let frames = clock
+                let unkeyed = clock
                     .snapshot()
-                    .and_then(|c| Ok(vec![c, logic.snapshot()?]));
+                    .and_then(|c| Ok(vec![c, to_frame(&logic.unkeyed_state())?]));
                 if let Some(writer) = writer.as_mut() {
-                    writer.write_frames(id, frames);
+                    writer.write_chunked(id, unkeyed, &logic.keyed_state());
                 }
                 let after = id.saturating_add(1);
                 caps.iter_mut()
@@ -314,29 +303,29 @@ pub(crate) fn event_operator<'scope, K: Key, T: Record, L: EventLogic<K, T>>(
     )
 }
 
-/// Restores an event-time operator's clock and state from the restored checkpoint, if any: its
-/// own part, or in a rescaled run the key groups it owns out of every part (the clock takes the
-/// largest timestamp of all).
+/// Restores an event-time operator's clock and state from the restored checkpoint, if any: the
+/// key groups it owns (out of every part in a rescaled run; the clock takes the largest
+/// timestamp of all).
 fn restore_event_state<K, T, L: EventLogic<K, T>>(
     writer: &StateWriter,
     clock: &mut EventClock<K, T>,
     logic: &mut L,
 ) -> Result<()> {
-    let Some(parts) = writer.restore_frames(Assignment::ByKey)? else {
+    let Some((state, parts)) = writer.restore_chunked::<L::State>()? else {
         return Ok(());
     };
     let origin = writer.origin();
-    let mut states = Vec::with_capacity(parts.len());
+    let mut unkeyed = Vec::with_capacity(parts.len());
     for frames in parts {
         let [clock_frame, logic_frame] = frames.as_slice() else {
             return Err(RillError::new(format!(
-                "{}: expected the clock's and the operator's state",
+                "{}: expected the clock's and the operator's unkeyed state",
                 origin.display()
             )));
         };
         clock.restore(clock_frame, &origin)?;
-        states.push(Merged::<L, K, T>(from_frame(&origin, logic_frame)?));
+        unkeyed.push(from_frame(&origin, logic_frame)?);
     }
-    logic.restore(writer.merge_keyed(states).0);
+    logic.restore(state, unkeyed);
     Ok(())
 }

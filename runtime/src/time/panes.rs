@@ -7,11 +7,12 @@
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::Millis;
-use crate::checkpoint::SplitByKey;
-use crate::key::{Key, StableHashMap, StableHashSet};
+use crate::checkpoint::{ChunkWriter, RestoreChunks, WriteChunks};
+use crate::error::Result;
+use crate::key::{stable_hash, Key, StableHashMap, StableHashSet};
 
 /// How many emptied key maps of expired windows are kept for new windows.
 const SPARE_MAPS: usize = 4;
@@ -19,11 +20,6 @@ const SPARE_MAPS: usize = 4;
 /// One window: its accumulators by key and which of them changed since it last fired. Until
 /// it first fires every accumulator counts as changed, so only windows kept for late records
 /// track changed keys: the record path of a window that has not fired touches one map.
-#[derive(Serialize, Deserialize)]
-#[serde(bound(
-    serialize = "K: Key, A: Serialize",
-    deserialize = "K: Key, A: DeserializeOwned"
-))]
 struct Window<K, A> {
     accs: StableHashMap<K, A>,
     fired: bool,
@@ -38,15 +34,9 @@ impl<K: Key, A> Window<K, A> {
 }
 
 /// The open time windows of one operator, sorted by `(end, start)`.
-#[derive(Serialize, Deserialize)]
-#[serde(bound(
-    serialize = "K: Key, A: Serialize",
-    deserialize = "K: Key, A: DeserializeOwned"
-))]
 pub(super) struct TimeWindows<K, A> {
     /// By `(end, start)`.
     windows: BTreeMap<(Millis, Millis), Window<K, A>>,
-    #[serde(skip)]
     spare: Vec<StableHashMap<K, A>>,
 }
 
@@ -59,17 +49,32 @@ impl<K, A> Default for TimeWindows<K, A> {
     }
 }
 
-/// Rescaling: the windows of another worker's part, with the keys `keep` accepts.
-impl<K: Key, A> SplitByKey for TimeWindows<K, A> {
-    fn absorb(&mut self, other: Self, keep: &dyn Fn(u64) -> bool) {
-        for (bounds, window) in other.windows {
-            let mine = self.windows.entry(bounds).or_insert_with(|| Window {
+/// In checkpoints, one section of `((end, start), fired, key, accumulator, changed)`: a key's
+/// accumulator in a window, whether the window has fired, and whether the key changed since.
+impl<K: Key, A: Serialize> WriteChunks for TimeWindows<K, A> {
+    fn write_chunks(&self, out: &mut ChunkWriter) -> Result<()> {
+        out.section(self.windows.iter().flat_map(|(bounds, window)| {
+            window.accs.iter().map(move |(key, acc)| {
+                let changed = window.changed.contains(key);
+                (stable_hash(key), (bounds, window.fired, key, acc, changed))
+            })
+        }))
+    }
+}
+
+impl<K: Key, A: DeserializeOwned> RestoreChunks for TimeWindows<K, A> {
+    type Entries = Vec<((Millis, Millis), bool, K, A, bool)>;
+    fn restore_chunk(&mut self, entries: Self::Entries) {
+        for (bounds, fired, key, acc, changed) in entries {
+            let window = self.windows.entry(bounds).or_insert_with(|| Window {
                 accs: StableHashMap::default(),
-                fired: window.fired,
+                fired,
                 changed: StableHashSet::default(),
             });
-            mine.accs.absorb(window.accs, keep);
-            mine.changed.absorb(window.changed, keep);
+            if changed {
+                window.changed.insert(key.clone());
+            }
+            window.accs.insert(key, acc);
         }
     }
 }

@@ -22,9 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use super::clock::{event_operator, EventClock, EventLogic, OnEvents};
 use super::{KeyedTimedStream, Millis};
-use crate::checkpoint::{to_frame, SplitByKey};
+use crate::checkpoint::{ChunkWriter, WriteChunks};
 use crate::error::Result;
-use crate::key::{key_group, Key, Record, StableHashMap, MAX_KEY_GROUPS};
+use crate::key::{key_group, stable_hash, Key, Record, StableHashMap, MAX_KEY_GROUPS};
 use crate::stream::Stream;
 
 /// What keyed state must be: cloneable (each key starts from a clone of the initial value) and
@@ -160,14 +160,27 @@ struct Entry<S> {
     last_seen: Millis,
 }
 
-/// A process function's state in checkpoints: its keys' state by key group, its event-time and
-/// processing-time timers, and its watermark.
+/// A process function's keyed state in checkpoints: its keys' state, its event-time and
+/// processing-time timers. (Its watermark is its unkeyed state.)
 type KeysState<K, S> = (
-    Vec<StableHashMap<K, Entry<S>>>,
+    StableHashMap<K, Entry<S>>,
     BTreeSet<(Millis, K)>,
     BTreeSet<(Millis, K)>,
-    Millis,
 );
+
+/// The keys' state of every key group, written as one map.
+struct AllGroups<'a, K, S>(&'a [StableHashMap<K, Entry<S>>]);
+
+impl<K: Key, S: State> WriteChunks for AllGroups<'_, K, S> {
+    fn write_chunks(&self, out: &mut ChunkWriter) -> Result<()> {
+        out.section(
+            self.0
+                .iter()
+                .flatten()
+                .map(|entry| (stable_hash(entry.0), entry)),
+        )
+    }
+}
 
 /// One worker's keys, timers, and the user's functions.
 struct Keys<K, S, O, X, R, TF> {
@@ -310,41 +323,26 @@ where
         Some(Duration::from_millis(due.saturating_sub(now)))
     }
 
-    fn snapshot(&self) -> Result<Vec<u8>> {
-        to_frame(&(
-            &self.groups,
+    fn keyed_state(&self) -> impl WriteChunks + '_ {
+        (
+            AllGroups(&self.groups),
             &self.event_timers,
             &self.processing_timers,
-            self.watermark,
-        ))
+        )
     }
 
-    fn restore(&mut self, state: KeysState<K, S>) {
-        let groups;
-        (
-            groups,
-            self.event_timers,
-            self.processing_timers,
-            self.watermark,
-        ) = state;
-        if groups.len() == self.groups.len() {
-            self.groups = groups;
-        }
+    type Unkeyed = Millis;
+    fn unkeyed_state(&self) -> Millis {
+        self.watermark
     }
 
-    fn merge(state: &mut KeysState<K, S>, part: KeysState<K, S>, keep: &dyn Fn(u64) -> bool) {
-        let (groups, event_timers, processing_timers, watermark) = part;
-        state
-            .0
-            .resize_with(groups.len().max(state.0.len()), Default::default);
-        for (group, keys) in groups.into_iter().enumerate() {
-            if keep(group as u64) {
-                state.0[group].extend(keys);
-            }
+    fn restore(&mut self, state: KeysState<K, S>, watermarks: Vec<Millis>) {
+        let keys;
+        (keys, self.event_timers, self.processing_timers) = state;
+        for (key, entry) in keys {
+            self.groups[key_group(&key) as usize].insert(key, entry);
         }
-        state.1.absorb(event_timers, keep);
-        state.2.absorb(processing_timers, keep);
-        state.3 = state.3.max(watermark);
+        self.watermark = watermarks.into_iter().max().unwrap_or(self.watermark);
     }
 
     fn outputs(&mut self) -> (&mut Vec<O>, &mut Vec<X>) {

@@ -34,8 +34,7 @@ use super::assign::Windows;
 use super::clock::{event_operator, EventClock, EventLogic, OnEvents};
 use super::panes::TimeWindows;
 use super::{KeyedTimedStream, Late, Millis};
-use crate::checkpoint::{to_frame, SplitByKey};
-use crate::error::Result;
+use crate::checkpoint::WriteChunks;
 use crate::key::{Key, Record, StableHashMap};
 use crate::stream::Stream;
 
@@ -547,8 +546,8 @@ impl<K: Key, T: Clone + Record, G: Aggregate<T>> EventLogic<K, T> for Book<K, T,
         (&mut self.fired, &mut self.late)
     }
 
-    fn snapshot(&self) -> Result<Vec<u8>> {
-        to_frame(&(
+    fn keyed_state(&self) -> impl WriteChunks + '_ {
+        (
             &self.time_windows,
             &self.sessions,
             &self.counts,
@@ -556,10 +555,13 @@ impl<K: Key, T: Clone + Record, G: Aggregate<T>> EventLogic<K, T> for Book<K, T,
             &self.changed,
             &self.due,
             &self.expiry,
-        ))
+        )
     }
 
-    fn restore(&mut self, state: BookState<K, T, G::Acc>) {
+    type Unkeyed = ();
+    fn unkeyed_state(&self) {}
+
+    fn restore(&mut self, state: BookState<K, T, G::Acc>, _: Vec<()>) {
         (
             self.time_windows,
             self.sessions,
@@ -569,20 +571,6 @@ impl<K: Key, T: Clone + Record, G: Aggregate<T>> EventLogic<K, T> for Book<K, T,
             self.due,
             self.expiry,
         ) = state;
-    }
-
-    fn merge(
-        state: &mut BookState<K, T, G::Acc>,
-        part: BookState<K, T, G::Acc>,
-        keep: &dyn Fn(u64) -> bool,
-    ) {
-        state.0.absorb(part.0, keep);
-        state.1.absorb(part.1, keep);
-        state.2.absorb(part.2, keep);
-        state.3.absorb(part.3, keep);
-        state.4.absorb(part.4, keep);
-        state.5.absorb(part.5, keep);
-        state.6.absorb(part.6, keep);
     }
 }
 
