@@ -36,6 +36,8 @@
 //! length of the output (the last `id length` line of `FILE.commits`) grows beyond what it was at
 //! the kill: output resumes. Then the launcher's process group is killed.
 
+#[path = "common/child.rs"]
+mod child;
 #[allow(dead_code)] // `median` is what this bench needs of the harnesses' shared module
 #[path = "common/mod.rs"]
 mod common;
@@ -47,10 +49,10 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use child::{load_average, parse_stats, run_child, run_text, target_dir, Stats};
 use common::median;
 use support::{children_of, hosts_file};
 
@@ -215,35 +217,6 @@ fn main() {
     }
 }
 
-/// `target/`: this bench runs as `target/release/deps/checkpoints-HASH`.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("this bench's path");
-    exe.ancestors()
-        .nth(3)
-        .expect("the bench runs from target/PROFILE/deps")
-        .to_path_buf()
-}
-
-fn run_text(program: &str, args: &[&str]) -> String {
-    Command::new(program)
-        .args(args)
-        .output()
-        .ok()
-        .filter(|out| out.status.success())
-        .map_or("?".into(), |out| {
-            String::from_utf8_lossy(&out.stdout).trim().to_owned()
-        })
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or("?".into(), |text| {
-        text.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
-    })
-}
-
 // ---------------------------------------------------------------------------------------------
 // Throughput and checkpoint statistics
 
@@ -273,16 +246,6 @@ impl Variant {
             Variant::FinalOnly => Some(1000.0),
         }
     }
-}
-
-/// The checkpoint part of a summary line.
-#[derive(Clone, Copy, Debug, Default)]
-struct Stats {
-    completed: u64,
-    failed: u64,
-    p50_ms: Option<f64>,
-    p99_ms: Option<f64>,
-    size_bytes: Option<f64>,
 }
 
 /// One run of the job.
@@ -322,33 +285,12 @@ fn run_job(binary: &Path, dir: &Path, events: u64, workers: usize, variant: Vari
             .arg("--checkpoint-interval")
             .arg(interval.to_string());
     }
-    let cpu_before = children_cpu();
-    let started = Instant::now();
-    let mut child = command.spawn().expect("start the example");
-    let peak = Arc::new(AtomicU64::new(0));
-    let done = Arc::new(AtomicBool::new(false));
-    let poller = {
-        let (peak, done, pid) = (Arc::clone(&peak), Arc::clone(&done), child.id());
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Relaxed) {
-                if let Some(kb) = vm_hwm_kb(pid) {
-                    peak.fetch_max(kb, Ordering::Relaxed);
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        })
-    };
-    let status = child.wait().expect("wait for the example");
-    let wall = started.elapsed().as_secs_f64();
-    let cpu = children_cpu()
-        .zip(cpu_before)
-        .map(|(after, before)| after - before);
-    done.store(true, Ordering::Relaxed);
-    let _ = poller.join();
-    let lines = rill_lines(&log);
+    let child = run_child(command, &log);
+    let (wall, cpu, lines) = (child.wall, child.cpu, child.lines);
     assert!(
-        status.success(),
-        "the example failed ({status}) with {} events on {workers} workers, checkpoints {}:\n{}",
+        child.status.success(),
+        "the example failed ({}) with {} events on {workers} workers, checkpoints {}:\n{}",
+        child.status,
         events,
         variant.label(),
         lines.join("\n")
@@ -365,66 +307,11 @@ fn run_job(binary: &Path, dir: &Path, events: u64, workers: usize, variant: Vari
         cpu,
         stats,
         newest_checkpoint: newest_checkpoint_bytes(&checkpoints),
-        peak_rss_kb: peak.load(Ordering::Relaxed),
+        peak_rss_kb: child.peak_rss_kb,
         output_bytes: std::fs::metadata(&output).map_or(0, |m| m.len()),
     };
     let _ = std::fs::remove_dir_all(dir);
     run
-}
-
-/// The lines of the log the runtime wrote (`rill: ...`); the late records are skipped.
-fn rill_lines(log: &Path) -> Vec<String> {
-    let file = std::fs::File::open(log).expect("the log");
-    BufReader::new(file)
-        .split(b'\n')
-        .map_while(|line| line.ok())
-        .map(|line| String::from_utf8_lossy(&line).into_owned())
-        .filter(|line| line.starts_with("rill: "))
-        .collect()
-}
-
-/// Parses `...; K checkpoints (p50 X ms, p99 Y ms, median Z MB)[, F failed]`.
-fn parse_stats(summary: &str) -> Option<Stats> {
-    let part = summary.rsplit("; ").next()?;
-    let (count, rest) = part.split_once(" checkpoints")?;
-    let mut stats = Stats {
-        completed: count.trim().parse().ok()?,
-        ..Stats::default()
-    };
-    let rest = rest.trim();
-    if let Some(failed) = rest
-        .rsplit(", ")
-        .next()
-        .and_then(|f| f.strip_suffix(" failed"))
-    {
-        stats.failed = failed.trim().parse().ok()?;
-    }
-    if let Some(inner) = rest
-        .strip_prefix('(')
-        .and_then(|r| r.split_once(')'))
-        .map(|(inner, _)| inner)
-    {
-        for field in inner.split(", ") {
-            let mut words = field.split_whitespace();
-            let (name, value, unit) = (words.next()?, words.next()?, words.next()?);
-            let value: f64 = value.parse().ok()?;
-            match name {
-                "p50" => stats.p50_ms = Some(value),
-                "p99" => stats.p99_ms = Some(value),
-                "median" => {
-                    let scale = match unit {
-                        "kB" => 1e3,
-                        "MB" => 1e6,
-                        "GB" => 1e9,
-                        _ => 1.0,
-                    };
-                    stats.size_bytes = Some(value * scale);
-                }
-                _ => {}
-            }
-        }
-    }
-    Some(stats)
 }
 
 /// The bytes of the newest complete checkpoint (`chk-*` with a `MANIFEST`) under `dir`.
@@ -449,27 +336,6 @@ fn newest_checkpoint_bytes(dir: &Path) -> Option<u64> {
             .map(|m| m.len())
             .sum(),
     )
-}
-
-/// The user + system CPU seconds of this process's reaped children (`cutime + cstime`): waiting
-/// for a child adds its CPU time, which is less disturbed by other load than its wall time.
-fn children_cpu() -> Option<f64> {
-    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    let ticks = *TICKS.get_or_init(|| run_text("getconf", &["CLK_TCK"]).parse().unwrap_or(100.0));
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // After `pid (name)`: state is field 0, cutime 13, cstime 14.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let cutime: f64 = fields.get(13)?.parse().ok()?;
-    let cstime: f64 = fields.get(14)?.parse().ok()?;
-    Some((cutime + cstime) / ticks)
-}
-
-fn vm_hwm_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// Every run, by worker count and variant (in the order of `variants`).

@@ -20,7 +20,6 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -39,6 +38,9 @@ pub const CHUNKED_MAGIC: &[u8; 8] = b"RILLCKC1";
 /// A chunk left unchanged is written again after this many checkpoints of its operator, so that
 /// a checkpoint refers only to recent ones and old checkpoints can be deleted.
 pub(crate) const REWRITE_AFTER: u64 = 8;
+
+/// How many of its parts not known complete a writer remembers as possible bases.
+const REMEMBERED: usize = 16;
 
 /// Entries per chunk a writer aims for: it slices key groups finer as its state grows.
 const ENTRIES_PER_CHUNK: usize = 128;
@@ -222,11 +224,14 @@ impl ChunkHistory {
     }
 
     /// Forgets the parts written before the newest one whose checkpoint is complete, which is
-    /// then the first (a part whose checkpoint never completes is never a base).
+    /// then the first (a part whose checkpoint never completes is never a base), and the oldest
+    /// ones beyond `REMEMBERED` (while checkpoints fail, e.g. on a full disk).
     fn forget_before_base(&mut self, is_complete: impl Fn(Epoch) -> bool) {
         if let Some(newest) = self.written.iter().rposition(|w| is_complete(w.id)) {
             self.written.drain(..newest);
         }
+        let excess = self.written.len().saturating_sub(REMEMBERED);
+        self.written.drain(..excess);
     }
 }
 
@@ -243,16 +248,10 @@ fn next_subs(subs: u32, entries: usize) -> u32 {
     }
 }
 
-/// A 128-bit digest of some bytes: two differently seeded SipHashes. Digests are compared only
-/// within one process, so the hasher need not be stable across builds.
+/// A 128-bit digest of some bytes (XXH3): what tells a changed chunk or entry from an unchanged
+/// one. Digests are compared only within one process.
 fn digest(bytes: &[u8]) -> u128 {
-    let half = |seed: u64| {
-        let mut hasher = std::hash::DefaultHasher::new();
-        seed.hash(&mut hasher);
-        hasher.write(bytes);
-        hasher.finish() as u128
-    };
-    (half(0x5249_4c4c) << 64) | half(0x4348_4b53)
+    xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
 /// Each section's entries as `(digest, index in the section)`, sorted.
