@@ -52,7 +52,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use child::{load_average, parse_stats, run_child, run_text, target_dir, Stats};
+use child::{
+    copy_of_binary, load_average, parse_stats, publish, run_child, run_text, target_dir, Stats,
+};
 use common::median;
 use support::{children_of, hosts_file};
 
@@ -132,18 +134,7 @@ fn main() {
         .binary
         .clone()
         .unwrap_or_else(|| target.join("release/examples").join(JOB));
-    assert!(
-        built.is_file(),
-        "{} is missing: build it first with `cargo build --release --example {JOB}` (or pass \
-         --binary PATH)",
-        built.display()
-    );
-    let scratch = tempfile::Builder::new()
-        .prefix("rill-checkpoints-bench")
-        .tempdir()
-        .expect("a scratch directory");
-    let binary = scratch.path().join(JOB);
-    std::fs::copy(&built, &binary).expect("copy the example binary");
+    let (scratch, binary) = copy_of_binary(&built, JOB);
     let age = std::fs::metadata(&built)
         .and_then(|m| m.modified())
         .ok()
@@ -200,21 +191,7 @@ fn main() {
         report.push('\n');
         report.push_str(&recovery_table(&options, &kills));
     }
-    let _ = writeln!(
-        report,
-        "\nLoad average at the end: {}; the bench took {:.0} s.",
-        load_average(),
-        started.elapsed().as_secs_f64()
-    );
-    println!("\n{report}");
-    let path = target.join("checkpoints.md");
-    match std::fs::write(&path, &report) {
-        Ok(()) => eprintln!("written to {}", path.display()),
-        Err(e) => eprintln!("cannot write {}: {e}", path.display()),
-    }
-    if options.quick {
-        eprintln!("(a --quick smoke run: too short for conclusions)");
-    }
+    publish(report, started, "checkpoints.md", options.quick);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -40,11 +40,14 @@ mod child;
 mod common;
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use child::{load_average, parse_stats, run_child, run_text, target_dir, ChildRun, Stats};
+use child::{
+    copy_of_binary, load_average, parse_stats, publish, run_child, run_text, target_dir, ChildRun,
+    Stats,
+};
 use common::median;
 
 const JOB: &str = "running_totals";
@@ -389,19 +392,8 @@ fn throughput(options: &Options, binary: &Path, scratch: &Path, report: &mut Str
 fn main() {
     let options = parse_options();
     let started = Instant::now();
-    let target = target_dir();
-    let built: PathBuf = target.join("release/examples").join(JOB);
-    assert!(
-        built.is_file(),
-        "{} is missing: build it first with `cargo build --release --example {JOB}`",
-        built.display()
-    );
-    let scratch = tempfile::Builder::new()
-        .prefix("rill-incremental-bench")
-        .tempdir()
-        .expect("a scratch directory");
-    let binary = scratch.path().join(JOB);
-    std::fs::copy(&built, &binary).expect("copy the example binary");
+    let built = target_dir().join("release/examples").join(JOB);
+    let (scratch, binary) = copy_of_binary(&built, JOB);
     let mut report = String::new();
     let _ = writeln!(report, "# Incremental checkpoints\n");
     let _ = writeln!(
@@ -414,19 +406,5 @@ fn main() {
     );
     live_streams(&options, &binary, scratch.path(), &mut report);
     throughput(&options, &binary, scratch.path(), &mut report);
-    let _ = writeln!(
-        report,
-        "\nLoad average at the end: {}; the bench took {:.0} s.",
-        load_average(),
-        started.elapsed().as_secs_f64()
-    );
-    println!("\n{report}");
-    let path = target.join("checkpoints_incremental.md");
-    match std::fs::write(&path, &report) {
-        Ok(()) => eprintln!("written to {}", path.display()),
-        Err(e) => eprintln!("cannot write {}: {e}", path.display()),
-    }
-    if options.quick {
-        eprintln!("(a --quick smoke run: too short for conclusions)");
-    }
+    publish(report, started, "checkpoints_incremental.md", options.quick);
 }

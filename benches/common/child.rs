@@ -56,6 +56,42 @@ pub fn run_child(mut command: Command, log: &Path) -> ChildRun {
     }
 }
 
+/// A scratch directory holding a copy of the example binary `built` (named `job`), so that a
+/// rebuild during a long run does not change what is measured.
+pub fn copy_of_binary(built: &Path, job: &str) -> (tempfile::TempDir, PathBuf) {
+    assert!(
+        built.is_file(),
+        "{} is missing: build it first with `cargo build --release --example {job}`",
+        built.display()
+    );
+    let scratch = tempfile::Builder::new()
+        .prefix(&format!("rill-bench-{job}"))
+        .tempdir()
+        .expect("a scratch directory");
+    let binary = scratch.path().join(job);
+    std::fs::copy(built, &binary).expect("copy the example binary");
+    (scratch, binary)
+}
+
+/// Ends a bench's `report` with the load average and the time since `started`, prints it and
+/// writes it to `target/{file}`.
+pub fn publish(mut report: String, started: Instant, file: &str, quick: bool) {
+    report += &format!(
+        "\nLoad average at the end: {}; the bench took {:.0} s.\n",
+        load_average(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("\n{report}");
+    let path = target_dir().join(file);
+    match std::fs::write(&path, &report) {
+        Ok(()) => eprintln!("written to {}", path.display()),
+        Err(e) => eprintln!("cannot write {}: {e}", path.display()),
+    }
+    if quick {
+        eprintln!("(a --quick smoke run: too short for conclusions)");
+    }
+}
+
 /// `target/`: a bench runs as `target/release/deps/NAME-HASH`.
 pub fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("this bench's path");

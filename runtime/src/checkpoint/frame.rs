@@ -91,11 +91,15 @@ pub fn decode_frames(path: &Path, bytes: &[u8]) -> Result<(bool, Vec<Vec<u8>>)> 
 pub fn read_first_frame(path: &Path) -> Result<Option<Vec<u8>>> {
     let mut file = std::fs::File::open(path).map_err(|e| file_error(path, e))?;
     let mut head = [0u8; 16];
-    file.read_exact(&mut head)
-        .map_err(|e| file_error(path, format!("cannot read its first frame: {e}")))?;
+    let mut read = |bytes: &mut [u8]| {
+        file.read_exact(bytes)
+            .map_err(|e| file_error(path, format!("cannot read its first frame: {e}")))
+    };
+    read(&mut head[..8])?;
     if &head[..8] != CHUNKED_MAGIC {
         return Ok(None);
     }
+    read(&mut head[8..])?;
     let len = u32::from_le_bytes([head[8], head[9], head[10], head[11]]) as usize;
     let mut bytes = head.to_vec();
     bytes.resize(16 + len, 0);
@@ -188,6 +192,19 @@ mod tests {
             error.message(),
             "checkpoint file /x/op.w0.g0.part: frame 1 is torn (expected 14 bytes, found 13)"
         );
+    }
+
+    #[test]
+    fn the_first_frame_of_a_chunked_part_reads_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.part");
+        let frames = vec![b"index".to_vec(), vec![7; 100]];
+        std::fs::write(&path, encode_frames(&frames, true).unwrap()).unwrap();
+        assert_eq!(read_first_frame(&path).unwrap(), Some(b"index".to_vec()));
+        for whole in [encode_frames(&frames, false), encode_frames(&[], false)] {
+            std::fs::write(&path, whole.unwrap()).unwrap();
+            assert_eq!(read_first_frame(&path).unwrap(), None);
+        }
     }
 
     #[test]

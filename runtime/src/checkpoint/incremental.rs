@@ -157,11 +157,12 @@ impl ChunkHistory {
                 Some(previous) if previous.digest == digest => previous.clone(),
                 _ => {
                     let sorted = entry_digests(&entries);
-                    let delta = previous
-                        .map(|previous| {
-                            (previous, encode_delta(&previous.entries, &entries, &sorted))
-                        })
-                        .filter(|(_, delta)| delta.len() * 2 < whole.len());
+                    // A delta only if it is under half the whole chunk.
+                    let limit = whole.len() / 2;
+                    let delta = previous.and_then(|previous| {
+                        let delta = encode_delta(&previous.entries, &entries, &sorted, limit)?;
+                        Some((previous, delta))
+                    });
                     let (chain, written) = match delta {
                         Some((previous, delta)) => {
                             let mut chain = Vec::clone(&previous.chain);
@@ -281,12 +282,14 @@ fn encode_whole(entries: &ChunkEntries) -> Vec<u8> {
 
 /// A delta's frame, from the entry digests of the base (`before`, sorted) to `entries` (whose
 /// sorted digests are `after`): per section, the digests of the entries removed (a count, then
-/// 16 bytes each), then the entries added (as in [`encode_whole`]).
+/// 16 bytes each), then the entries added (as in [`encode_whole`]). `None` once it reaches
+/// `limit` bytes.
 fn encode_delta(
     before: &[Vec<u128>],
     entries: &ChunkEntries,
     after: &[Vec<(u128, usize)>],
-) -> Vec<u8> {
+    limit: usize,
+) -> Option<Vec<u8>> {
     let mut bytes = Vec::new();
     let sections = entries.sections();
     for (n, section) in sections.iter().enumerate() {
@@ -294,12 +297,25 @@ fn encode_delta(
         let (mut removed, mut added) = (Vec::new(), Vec::new());
         let (mut i, mut j) = (0, 0);
         while i < old.len() || j < new.len() {
+            // Both sorted: a digest only before is removed, one only after is added.
             match (old.get(i), new.get(j)) {
-                (Some(o), Some((d, _))) if o == d => (i, j) = (i + 1, j + 1),
-                (Some(o), Some((d, _))) if o < d => (removed.push(*o), i += 1).1,
-                (Some(o), None) => (removed.push(*o), i += 1).1,
-                (_, Some((_, index))) => (added.push(section[*index]), j += 1).1,
-                (None, None) => unreachable!(),
+                (Some(o), Some((d, _))) if o == d => {
+                    i += 1;
+                    j += 1;
+                }
+                (Some(o), Some((d, _))) if o < d => {
+                    removed.push(*o);
+                    i += 1;
+                }
+                (Some(o), None) => {
+                    removed.push(*o);
+                    i += 1;
+                }
+                (_, Some((_, index))) => {
+                    added.push(section[*index]);
+                    j += 1;
+                }
+                (None, None) => unreachable!("the loop runs while one side has digests"),
             }
         }
         bytes.extend_from_slice(&(removed.len() as u32).to_le_bytes());
@@ -308,8 +324,11 @@ fn encode_delta(
             .for_each(|d| bytes.extend_from_slice(&d.to_le_bytes()));
         let count = added.len();
         put_entries(&mut bytes, added.into_iter(), count);
+        if bytes.len() >= limit {
+            return None;
+        }
     }
-    bytes
+    Some(bytes)
 }
 
 fn put_entries<'a>(bytes: &mut Vec<u8>, entries: impl Iterator<Item = &'a [u8]>, count: usize) {
