@@ -143,74 +143,17 @@ impl ChunkHistory {
         let base = (self.written.front()).filter(|base| base.subs == subs && is_complete(base.id));
         let mut new = Vec::new();
         let mut table = HashMap::with_capacity(chunks.len());
-        for (chunk, entries) in chunks {
-            let whole = encode_whole(&entries);
-            let digest = digest(&whole);
+        for (chunk, content) in chunks {
             let previous = base
                 .and_then(|base| base.chunks.get(&chunk))
                 .filter(|previous| count - previous.written < REWRITE_AFTER);
-            let mut frame = |bytes: Vec<u8>| {
+            let frame = |bytes: Vec<u8>| {
                 new.push(bytes);
                 (id, (shared.len() + new.len()) as u32)
             };
-            let version = match previous {
-                Some(previous) if previous.digest == digest => previous.clone(),
-                _ => {
-                    let sorted = entry_digests(&entries);
-                    // A delta only if it is under half the whole chunk.
-                    let limit = whole.len() / 2;
-                    let delta = previous.and_then(|previous| {
-                        let delta = encode_delta(&previous.entries, &entries, &sorted, limit)?;
-                        Some((previous, delta))
-                    });
-                    let (chain, written) = match delta {
-                        Some((previous, delta)) => {
-                            let mut chain = Vec::clone(&previous.chain);
-                            chain.push(frame(delta));
-                            (chain, previous.written)
-                        }
-                        None => (vec![frame(whole)], count),
-                    };
-                    let digests = sorted
-                        .into_iter()
-                        .map(|s| s.into_iter().map(|(d, _)| d).collect());
-                    Version {
-                        digest,
-                        entries: Arc::new(digests.collect()),
-                        chain: Arc::new(chain),
-                        written,
-                    }
-                }
-            };
-            table.insert(chunk, version);
+            table.insert(chunk, next_version(previous, &content, count, frame));
         }
-        let mut references: BTreeMap<Epoch, u32> = BTreeMap::new();
-        let mut index = Vec::with_capacity(table.len());
-        let mut ids: Vec<&ChunkId> = table.keys().collect();
-        ids.sort();
-        for chunk in ids {
-            let places = table[chunk].chain.iter().map(|&(checkpoint, frame)| {
-                if checkpoint == id {
-                    return Place::Here(frame);
-                }
-                let next = references.len() as u32;
-                let reference = *references.entry(checkpoint).or_insert(next);
-                Place::There { reference, frame }
-            });
-            index.push((*chunk, places.collect()));
-        }
-        let mut references: Vec<(Epoch, u32)> = references.into_iter().collect();
-        references.sort_by_key(|&(_, slot)| slot);
-        let index = ChunkIndex {
-            shared: shared.len() as u32,
-            references: (references.into_iter())
-                .map(|(checkpoint, _)| PartRef {
-                    checkpoint,
-                    file: file.to_string(),
-                })
-                .collect(),
-            chunks: index,
-        };
+        let index = chunk_index(id, file, shared.len(), &table);
         self.written.push_back(Written {
             id,
             subs,
@@ -233,6 +176,83 @@ impl ChunkHistory {
         }
         let excess = self.written.len().saturating_sub(REMEMBERED);
         self.written.drain(..excess);
+    }
+}
+
+/// The version of a chunk with `entries` that follows `previous` (its version in the base, if
+/// any and recent enough): `previous` itself if unchanged, else `previous` with a delta, or a
+/// whole copy. `frame` stores the bytes of a new frame and says where they go. `count` is the
+/// writer's part count.
+fn next_version(
+    previous: Option<&Version>,
+    entries: &ChunkEntries,
+    count: u64,
+    mut frame: impl FnMut(Vec<u8>) -> (Epoch, u32),
+) -> Version {
+    let whole = encode_whole(entries);
+    let digest = digest(&whole);
+    if let Some(previous) = previous.filter(|previous| previous.digest == digest) {
+        return previous.clone();
+    }
+    let sorted = entry_digests(entries);
+    // A delta only if it is under half the whole chunk.
+    let delta = previous.and_then(|previous| {
+        let delta = encode_delta(&previous.entries, entries, &sorted, whole.len() / 2)?;
+        Some((previous, delta))
+    });
+    let (chain, written) = match delta {
+        Some((previous, delta)) => {
+            let mut chain = Vec::clone(&previous.chain);
+            chain.push(frame(delta));
+            (chain, previous.written)
+        }
+        None => (vec![frame(whole)], count),
+    };
+    let digests = sorted
+        .into_iter()
+        .map(|section| section.into_iter().map(|(digest, _)| digest).collect());
+    Version {
+        digest,
+        entries: Arc::new(digests.collect()),
+        chain: Arc::new(chain),
+        written,
+    }
+}
+
+/// The index of part `file` of checkpoint `id`, with `shared` frames of unkeyed state, whose
+/// chunks are `table`.
+fn chunk_index(
+    id: Epoch,
+    file: &str,
+    shared: usize,
+    table: &HashMap<ChunkId, Version>,
+) -> ChunkIndex {
+    let mut references: BTreeMap<Epoch, u32> = BTreeMap::new();
+    let mut ids: Vec<&ChunkId> = table.keys().collect();
+    ids.sort();
+    let mut chunks = Vec::with_capacity(ids.len());
+    for chunk in ids {
+        let places = table[chunk].chain.iter().map(|&(checkpoint, frame)| {
+            if checkpoint == id {
+                return Place::Here(frame);
+            }
+            let next = references.len() as u32;
+            let reference = *references.entry(checkpoint).or_insert(next);
+            Place::There { reference, frame }
+        });
+        chunks.push((*chunk, places.collect()));
+    }
+    let mut references: Vec<(Epoch, u32)> = references.into_iter().collect();
+    references.sort_by_key(|&(_, slot)| slot);
+    ChunkIndex {
+        shared: shared as u32,
+        references: (references.into_iter())
+            .map(|(checkpoint, _)| PartRef {
+                checkpoint,
+                file: file.to_string(),
+            })
+            .collect(),
+        chunks,
     }
 }
 
