@@ -489,15 +489,7 @@ mod tests {
         let part = store
             .write_part(id, "count", 0, 0, &[b"state".to_vec()], false)
             .unwrap();
-        let manifest = Manifest {
-            id,
-            job: "test".into(),
-            workers: 1,
-            processes: 1,
-            generation: 0,
-            parts: vec![part],
-            created_unix_ms: 1,
-        };
+        let manifest = Manifest::for_test(id, 1, vec![part]);
         store.write_manifest(&manifest).unwrap();
     }
 

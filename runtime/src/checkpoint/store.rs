@@ -86,6 +86,22 @@ pub struct Manifest {
     pub created_unix_ms: u64,
 }
 
+#[cfg(test)]
+impl Manifest {
+    /// The manifest of checkpoint `id` of job "test", one process of `workers` workers.
+    pub(crate) fn for_test(id: u64, workers: usize, parts: Vec<PartInfo>) -> Manifest {
+        Manifest {
+            id,
+            job: "test".into(),
+            workers,
+            processes: 1,
+            generation: 0,
+            parts,
+            created_unix_ms: 1,
+        }
+    }
+}
+
 impl CheckpointStore {
     /// Opens the store rooted at `dir`, creating the directory (and its parents) if missing.
     pub fn open(dir: &Path) -> Result<Self> {
@@ -610,15 +626,7 @@ mod tests {
                     .unwrap();
             }
         }
-        let manifest = Manifest {
-            id,
-            job: "test".into(),
-            workers: 2,
-            processes: 1,
-            generation: 0,
-            parts: store.parts(id, 0).unwrap(),
-            created_unix_ms: 1,
-        };
+        let manifest = Manifest::for_test(id, 2, store.parts(id, 0).unwrap());
         store.write_manifest(&manifest).unwrap();
         manifest
     }
@@ -814,15 +822,7 @@ mod tests {
         store.write_part(id, "count", 0, 0, &frames, true).unwrap();
         let mut parts = store.parts(id, 0).unwrap();
         store.find_references(id, &mut parts).unwrap();
-        let manifest = Manifest {
-            id,
-            job: "test".into(),
-            workers: 1,
-            processes: 1,
-            generation: 0,
-            parts,
-            created_unix_ms: 1,
-        };
+        let manifest = Manifest::for_test(id, 1, parts);
         store.write_manifest(&manifest).unwrap();
     }
 
