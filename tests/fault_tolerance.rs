@@ -6,7 +6,8 @@
 //!
 //! This binary is both the driver and, when `RILL_FT_JOB` is set, the job's processes.
 //! `RILL_FT_KILLS` sets the kills per job (default 10); `RILL_FT_SEED` the seed; `RILL_FT_JOBS`
-//! which jobs to check (default `windows,process,iterate,bulk`).
+//! which jobs to check (default `windows,process,iterate,bulk`); `RILL_FT_KILLS_ONLY` runs the kill
+//! checks alone (the soak script, `scripts/fault_soak.sh`, does).
 
 mod support;
 
@@ -41,6 +42,10 @@ fn main() {
         std::env::var("RILL_FT_JOBS").unwrap_or_else(|_| "windows,process,iterate,bulk".into());
     for kind in jobs.split(',').filter(|kind| !kind.is_empty()) {
         check(kind, kills, seed);
+    }
+    if std::env::var_os("RILL_FT_KILLS_ONLY").is_some() {
+        println!("fault tolerance: kill checks ok (RILL_FT_KILLS_ONLY: the other checks skipped)");
+        return;
     }
     corrupt_checkpoint_falls_back();
     full_disk_fails_checkpoints_not_the_job();
@@ -293,7 +298,14 @@ fn check(kind: &str, kills: usize, seed: u64) {
             !expected.is_empty(),
             "{kind}: {file} of the reference is empty"
         );
-        compare(kind, &file, &expected, &got);
+        if let Err(difference) = differences(kind, &file, &expected, &got) {
+            // Keep the outputs and checkpoints of a failing run for a post-mortem.
+            let kept = dir.keep();
+            panic!(
+                "{difference}\nrun kept in {}; its log:\n{log}",
+                kept.display()
+            );
+        }
     }
     println!(
         "{kind}: {done} kills ({all} of all processes), {restores} process restores, output \
@@ -737,26 +749,44 @@ fn compare(
     expected: &BTreeMap<String, usize>,
     got: &BTreeMap<String, usize>,
 ) {
-    let mut lost = Vec::new();
-    let mut duplicated = Vec::new();
-    for (line, &n) in expected {
-        let m = got.get(line).copied().unwrap_or(0);
-        if m < n {
-            lost.push(line.clone());
-        }
-        if m > n {
-            duplicated.push(line.clone());
-        }
+    if let Err(difference) = differences(kind, file, expected, got) {
+        panic!("{difference}");
     }
+}
+
+/// The lines of `file` lost, duplicated and unexpected in `got`, with the first and last of each.
+fn differences(
+    kind: &str,
+    file: &str,
+    expected: &BTreeMap<String, usize>,
+    got: &BTreeMap<String, usize>,
+) -> Result<(), String> {
+    let lost: Vec<&String> = expected
+        .iter()
+        .filter(|(line, &n)| got.get(*line).copied().unwrap_or(0) < n)
+        .map(|(line, _)| line)
+        .collect();
+    let duplicated: Vec<&String> = expected
+        .iter()
+        .filter(|(line, &n)| got.get(*line).copied().unwrap_or(0) > n)
+        .map(|(line, _)| line)
+        .collect();
     let unexpected: Vec<&String> = got.keys().filter(|l| !expected.contains_key(*l)).collect();
-    assert!(
-        lost.is_empty() && duplicated.is_empty() && unexpected.is_empty(),
-        "{kind}/{file}: {} lines lost (e.g. {:?}), {} duplicated (e.g. {:?}), {} unexpected (e.g. {:?})",
-        lost.len(),
-        lost.first(),
-        duplicated.len(),
-        duplicated.first(),
-        unexpected.len(),
-        unexpected.first()
-    );
+    if lost.is_empty() && duplicated.is_empty() && unexpected.is_empty() {
+        return Ok(());
+    }
+    let ends = |lines: &[&String]| {
+        format!(
+            "{} (first {:?}, last {:?})",
+            lines.len(),
+            lines.first(),
+            lines.last()
+        )
+    };
+    Err(format!(
+        "{kind}/{file}: lines lost {}, duplicated {}, unexpected {}",
+        ends(&lost),
+        ends(&duplicated),
+        ends(&unexpected)
+    ))
 }

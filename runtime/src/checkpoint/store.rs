@@ -544,8 +544,9 @@ fn unsanitize(name: &str) -> Option<String> {
 }
 
 /// Writes `bytes` to `dir/name` atomically and durably: a temp file beside it, fsync, rename,
-/// fsync `dir`. On failure the temp file is removed and `dir/name` is untouched.
-fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+/// fsync `dir`. On failure the temp file is removed and `dir/name` is untouched; a process killed
+/// meanwhile leaves either the old file or the new one, never a mix.
+pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let path = dir.join(name);
     let temp = dir.join(format!("{name}.tmp"));
     let written = write_durably(&temp, bytes).and_then(|()| {

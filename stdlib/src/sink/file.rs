@@ -4,6 +4,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Stdout, Write};
 use std::path::{Path, PathBuf};
 
+use rill_runtime::checkpoint::write_atomically;
 use rill_runtime::{Epoch, Placement, Result, RillError, Sink, SinkWriter, WorkerInfo};
 
 use super::encode::{CsvEncoding, Encode, JsonEncoding, TextEncoding};
@@ -218,9 +219,12 @@ impl<T, E: Encode<T>> SinkWriter<T> for FileWriter<E> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(self.commits_error(e)),
         };
+        // A last line without its newline is an append that a killed process left torn: that
+        // commit did not happen (the restored checkpoint still holds its output).
+        let whole = text.rfind('\n').map_or(0, |end| end + 1);
         let mut kept = String::new();
         let mut last = None;
-        for (number, line) in text.lines().enumerate() {
+        for (number, line) in text[..whole].lines().enumerate() {
             let parsed = line.split_once(' ').and_then(|(id, length)| {
                 Some((id.parse::<Epoch>().ok()?, length.parse::<u64>().ok()?))
             });
@@ -237,7 +241,14 @@ impl<T, E: Encode<T>> SinkWriter<T> for FileWriter<E> {
                 kept.push('\n');
             }
         }
-        std::fs::write(&self.commits, kept).map_err(|e| self.commits_error(e))?;
+        // Atomically: a run killed while it rewrites the commits must not lose them all.
+        let name = self
+            .commits
+            .file_name()
+            .expect("a file path")
+            .to_string_lossy();
+        let dir = self.commits.parent().unwrap_or(Path::new("."));
+        write_atomically(dir, &name, kept.as_bytes())?;
         let length = last.map_or(0, |(_, length)| length);
         self.cut_to(length)?;
         if length > 0 {
@@ -443,6 +454,34 @@ mod tests {
         SinkWriter::<u64>::finish(&mut fresh).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "7\n");
         assert!(!commits_path(&path).exists());
+    }
+
+    #[test]
+    fn a_torn_last_commit_did_not_happen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        let open = || Sink::<u64>::open(text_file(&path), WorkerInfo::SINGLE).unwrap();
+        let mut writer = open();
+        writer.write(0, &mut vec![1, 2]).unwrap();
+        SinkWriter::<u64>::commit(&mut writer, 5).unwrap();
+        writer.write(6, &mut vec![3]).unwrap();
+        SinkWriter::<u64>::epoch_done(&mut writer, 6).unwrap();
+        // A process killed while appending the commit of checkpoint 9 left half its line.
+        let mut commits = OpenOptions::new()
+            .append(true)
+            .open(commits_path(&path))
+            .unwrap();
+        commits.write_all(b"9 ").unwrap();
+        let mut restored = open();
+        assert_eq!(
+            SinkWriter::<u64>::recover(&mut restored, 9).unwrap(),
+            Some(5)
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "1\n2\n");
+        assert_eq!(
+            std::fs::read_to_string(commits_path(&path)).unwrap(),
+            "5 4\n"
+        );
     }
 
     #[test]
