@@ -1,15 +1,19 @@
 //! The `graphalytics` example against the LDBC Graphalytics reference outputs (both example
 //! graphs, all six algorithms, under the Graphalytics match rules), and against the sequential
 //! baselines on a generated R-MAT graph — on 1 worker, 4 workers and 2 processes x 2 workers,
-//! with both loop strategies.
+//! with both loop strategies. And the graph library on a live graph, whose arcs change while
+//! its jobs run, against the baselines on the changed graph.
 
 mod support;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rill::graph::{
-    baseline, format_output, match_output, read_graphalytics_output, rmat, Algorithm, Csr,
+    self, baseline, format_output, match_output, read_graphalytics_output, rmat, Algorithm, Csr,
+    Graph, GraphInput, OutputValue,
 };
+use rill::prelude::*;
 use support::{layout_args, run_ok, Layout, LAYOUTS};
 
 const STRATEGIES: [&str; 2] = ["bulk", "incremental"];
@@ -112,4 +116,171 @@ fn every_algorithm_matches_the_sequential_baseline_on_rmat() {
             );
         }
     }
+}
+
+/// A live graph (`GraphInput::with_arc_changes`): after loading and after every batch of arc
+/// changes, the results each algorithm's job sent as changes add up to the sequential baseline's
+/// on the changed graph — on 1 and 3 workers, with the planner's strategy (incremental for a
+/// live graph) and forced bulk (which recomputes at every batch). SSSP, over weighted arcs,
+/// takes no changes.
+#[test]
+fn live_graphs_follow_their_arc_changes() {
+    let graph = rmat(7, 8, 3);
+    let root = graph.vertices()[0];
+    let batches = arc_batches(&graph, &[1, 5, 40]);
+    let mut expected = vec![baseline_results(&graph, root)];
+    let mut arcs = arcs_of(&graph);
+    for batch in &batches {
+        for &(arc, diff) in batch {
+            if diff > 0 {
+                arcs.insert(arc);
+            } else {
+                arcs.remove(&arc);
+            }
+        }
+        let edges = arcs.iter().map(|&(from, to)| (from, to, 1.0)).collect();
+        let changed = Graph::new(graph.vertices().to_vec(), edges, true).expect("a valid graph");
+        expected.push(baseline_results(&changed, root));
+    }
+    for strategy in [Strategy::Auto, Strategy::Bulk] {
+        for workers in [1, 3] {
+            let options = RunOptions {
+                workers,
+                quiet: true,
+                ..RunOptions::default()
+            };
+            for (index, &algorithm) in LIVE.iter().enumerate() {
+                let results = match algorithm {
+                    Algorithm::Bfs => live_session(&graph, &batches, |input, out| {
+                        graph::bfs(input, root, strategy, collect(out)).spawn(options.clone())
+                    }),
+                    Algorithm::Pr => live_session(&graph, &batches, |input, out| {
+                        graph::pagerank(input, 0.85, 10, strategy, collect(out))
+                            .spawn(options.clone())
+                    }),
+                    Algorithm::Wcc => live_session(&graph, &batches, |input, out| {
+                        graph::wcc(input, strategy, collect(out)).spawn(options.clone())
+                    }),
+                    Algorithm::Cdlp => live_session(&graph, &batches, |input, out| {
+                        graph::cdlp(input, 10, strategy, collect(out)).spawn(options.clone())
+                    }),
+                    Algorithm::Lcc => live_session(&graph, &batches, |input, out| {
+                        graph::lcc(input, collect(out)).spawn(options.clone())
+                    }),
+                    Algorithm::Sssp => unreachable!("SSSP takes no arc changes"),
+                };
+                for (batch, (expected, actual)) in expected.iter().zip(&results).enumerate() {
+                    if let Err(problem) = match_output(algorithm, &expected[index], actual) {
+                        panic!("live {algorithm} ({strategy:?}, {workers} workers) after batch {batch}: {problem}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The algorithms that follow a live graph's changes, in the order of [`baseline_results`].
+const LIVE: [Algorithm; 5] = [
+    Algorithm::Bfs,
+    Algorithm::Pr,
+    Algorithm::Wcc,
+    Algorithm::Cdlp,
+    Algorithm::Lcc,
+];
+
+/// The baseline's output of every algorithm of [`LIVE`] on `graph`.
+fn baseline_results(graph: &Graph, root: u64) -> Vec<Vec<(u64, String)>> {
+    let csr = Csr::new(graph);
+    LIVE.iter()
+        .map(|&algorithm| baseline_output(algorithm, &csr, root))
+        .collect()
+}
+
+fn arcs_of(graph: &Graph) -> BTreeSet<(u64, u64)> {
+    graph
+        .edges()
+        .iter()
+        .map(|&(from, to, _)| (from, to))
+        .collect()
+}
+
+/// Batches of the given sizes; each change retracts a random arc of the graph as it is then and
+/// inserts a random arc it does not have.
+fn arc_batches(graph: &Graph, sizes: &[usize]) -> Vec<Vec<((u64, u64), isize)>> {
+    let mut rng = Rng::new(11);
+    let vertices = graph.vertices();
+    let mut arcs: Vec<(u64, u64)> = arcs_of(graph).into_iter().collect();
+    let mut present: BTreeSet<(u64, u64)> = arcs.iter().copied().collect();
+    let pick = |rng: &mut Rng| vertices[rng.below(vertices.len() as u64) as usize];
+    sizes
+        .iter()
+        .map(|&size| {
+            let mut batch = Vec::new();
+            for _ in 0..size {
+                let gone = arcs.swap_remove(rng.below(arcs.len() as u64) as usize);
+                present.remove(&gone);
+                batch.push((gone, -1));
+                let new = loop {
+                    let arc = (pick(&mut rng), pick(&mut rng));
+                    if present.insert(arc) {
+                        break arc;
+                    }
+                };
+                arcs.push(new);
+                batch.push((new, 1));
+            }
+            batch
+        })
+        .collect()
+}
+
+type Running = std::thread::JoinHandle<Result<RunSummary, RillError>>;
+
+/// Starts a job on the live `graph` with `spawn`, feeds it `batches` (one epoch each, after the
+/// graph's epoch 0), and returns its results after loading and after every batch, as output
+/// lines, built from the changes it sent.
+fn live_session<V: OutputValue + PartialEq + std::fmt::Debug + Send + 'static>(
+    graph: &Graph,
+    batches: &[Vec<((u64, u64), isize)>],
+    spawn: impl FnOnce(&GraphInput, &Collector<Change<(u64, V)>>) -> Running,
+) -> Vec<Vec<(u64, String)>> {
+    let changes = InputHandle::new();
+    let input = GraphInput::new(graph).with_arc_changes(changes.clone());
+    let output = Collector::new();
+    let running = spawn(&input, &output);
+    let mut values = BTreeMap::new();
+    let mut results = Vec::new();
+    for epoch in 0..=batches.len() {
+        if epoch > 0 {
+            for &(arc, diff) in &batches[epoch - 1] {
+                changes.update(arc, diff);
+            }
+        }
+        changes.advance();
+        output.wait_for_epoch(epoch as Epoch);
+        // Retractions first: a vertex's new value may come before its old one leaves.
+        let (gone, new): (Vec<_>, Vec<_>) = output.take().into_iter().partition(|c| c.diff < 0);
+        for change in gone {
+            let (vertex, value) = change.data;
+            assert!(
+                change.diff == -1 && values.remove(&vertex) == Some(value),
+                "{change:?} retracts a value the vertex does not have"
+            );
+        }
+        for change in new {
+            let (vertex, value) = change.data;
+            assert!(
+                change.diff == 1 && values.insert(vertex, value).is_none(),
+                "{change:?} gives a vertex a second value"
+            );
+        }
+        let current: Vec<(u64, V)> = values.iter().map(|(&v, &value)| (v, value)).collect();
+        results.push(format_output(&current));
+    }
+    changes.close();
+    running
+        .join()
+        .expect("the job panicked")
+        .expect("the job failed");
+    results
 }

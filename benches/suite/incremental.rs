@@ -1,5 +1,5 @@
-//! The incremental benchmark: a live DSL job (`strategy = incremental`, edges from the graph
-//! plus an `InputHandle`, run with `Job::spawn`) loads the graph, then absorbs batches of random
+//! The incremental benchmark: a live DSL job (the stdlib's, `strategy = incremental`, on
+//! `GraphInput::with_arc_changes`, run with `Job::spawn`) loads the graph, then absorbs batches of random
 //! edge changes, one epoch per batch; and the same session of the hand-written differential
 //! version (`differential::run_session`), which an expert keeps live with `InputSession`s.
 //!
@@ -9,22 +9,24 @@
 //! (from `timely::execute`, and from flushing a batch until its probe passes). A change removes a random arc and inserts a new
 //! random one ([`batches`]). The parent regenerates the same changes to check the results.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rill::graph::{Csr, Graph, GraphInput, Strategy, F64};
+use rill::graph::{self, Csr, Graph, GraphInput, Strategy};
 use rill::prelude::*;
 
 use super::child::{self, report, Layout, Place};
 use super::cli::Cli;
 use super::differential;
-use super::dsl::{self, Arc64, Current};
 use super::graph::{Algo, GraphSource, Params, Results};
 use super::median;
 use super::versions::{self, Version};
 
 const SEED: u64 = 2;
+
+/// An arc `(from, to)`.
+pub type Arc64 = (u64, u64);
 
 /// One edge change: an arc removed and a new one inserted.
 #[derive(Clone, Copy, Debug)]
@@ -80,35 +82,32 @@ fn run_session(
     place: &Place,
 ) -> (Results, Results) {
     let handle: InputHandle<Arc64> = InputHandle::new();
+    let live = input.clone().with_arc_changes(handle.clone());
     let strategy = Strategy::Incremental;
     match algo {
         Algo::Pr => {
             let output = Collector::new();
-            let job = dsl::pagerank(
-                input,
-                params,
-                true,
+            let job = graph::pagerank(
+                &live,
+                params.damping,
+                params.pr_rounds,
                 strategy,
-                handle.clone(),
-                output.clone(),
+                collect(&output),
             );
             let running = || job.spawn(place.run_options());
             let (initial, last) = session(running, &handle, &output, batches);
-            let real = |values: Vec<(u64, F64)>| -> Vec<(u64, f64)> {
-                values.into_iter().map(|(v, r)| (v, r.0)).collect()
-            };
-            (Results::of(&real(initial)), Results::of(&real(last)))
+            (Results::of(&initial), Results::of(&last))
         }
         Algo::Wcc => {
             let output = Collector::new();
-            let job = dsl::wcc(input, strategy, handle.clone(), output.clone());
+            let job = graph::wcc(&live, strategy, collect(&output));
             let running = || job.spawn(place.run_options());
             let (initial, last) = session(running, &handle, &output, batches);
             (Results::of(&initial), Results::of(&last))
         }
         Algo::Bfs => {
             let output = Collector::new();
-            let job = dsl::bfs(input, params, strategy, handle.clone(), output.clone());
+            let job = graph::bfs(&live, params.root, strategy, collect(&output));
             let running = || job.spawn(place.run_options());
             let (initial, last) = session(running, &handle, &output, batches);
             (Results::of(&initial), Results::of(&last))
@@ -292,4 +291,36 @@ pub fn child(cli: &Cli, one: &[String]) {
     initial.write(&initial_path(result));
     last.write(result);
     child::report_peak_memory();
+}
+
+/// A result kept current from the changes a job emits: one value per vertex.
+pub struct Current<V>(BTreeMap<u64, V>);
+
+impl<V> Default for Current<V> {
+    fn default() -> Self {
+        Current(BTreeMap::new())
+    }
+}
+
+impl<V: Copy + PartialEq + std::fmt::Debug> Current<V> {
+    /// Applies a batch of changes (retractions first: a vertex's new value may arrive before
+    /// its old one leaves) and returns the values. Panics on a change that does not fit.
+    pub fn apply(&mut self, changes: Vec<Change<(u64, V)>>) -> Vec<(u64, V)> {
+        let (gone, new): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.diff < 0);
+        for change in gone {
+            let (vertex, value) = change.data;
+            assert!(
+                change.diff == -1 && self.0.remove(&vertex) == Some(value),
+                "{change:?} retracts a value the vertex does not have"
+            );
+        }
+        for change in new {
+            let (vertex, value) = change.data;
+            assert!(
+                change.diff == 1 && self.0.insert(vertex, value).is_none(),
+                "{change:?} gives a vertex a second value"
+            );
+        }
+        self.0.iter().map(|(&v, &value)| (v, value)).collect()
+    }
 }

@@ -136,7 +136,7 @@ impl Report {
     fn incremental_table(&self, md: &mut String, rows: &[incremental::Row]) {
         let _ = writeln!(
             md,
-            "\n## Incremental\n\nA live DSL job (`strategy = incremental`, `InputHandle` -> `from_changes()`) \
+            "\n## Incremental\n\nA live DSL job (the stdlib's, `strategy = incremental`, on `GraphInput::with_arc_changes`) \
              absorbs batches of random edge changes (each removes an arc and inserts a new one), one epoch per batch, \
              and so does the hand-written differential version (`differential`, kept live with `InputSession`s); \
              median of {} batches per size, one session per row. \"from scratch\": loading the graph into the live job; \

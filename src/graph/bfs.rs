@@ -3,22 +3,29 @@
 use rill_runtime::job::BuildDataflow;
 use rill_runtime::{Job, Sink};
 
-use super::{GraphInput, Strategy};
+use super::{GraphInput, Strategy, VertexOutput};
 use crate::prelude::*;
 
 /// `(vertex, depth)` for every vertex: the number of arcs on a shortest path from `root`
 /// (`0` for the root, `i64::MAX` when no path exists).
-pub fn bfs(
+pub fn bfs<O: VertexOutput<i64>>(
     graph: &GraphInput,
     root: u64,
     strategy: Strategy,
-    output: impl Sink<(u64, i64)> + Clone + Send + Sync,
+    output: impl Sink<O> + Clone + Send + Sync,
 ) -> Job<impl BuildDataflow> {
-    let (vertices, arcs) = (graph.vertices.clone(), graph.arcs.clone());
+    let (vertices, arcs, changes) = (
+        graph.vertices.clone(),
+        graph.arcs.clone(),
+        graph.arc_changes(),
+    );
+    let strategy = graph.plan(strategy);
     dataflow! {
         #![name = "bfs"]
         let vertices = source(from_shared(vertices)) -> to_collection();
-        let arcs = source(from_shared(arcs)) -> to_collection();
+        let loaded = source(from_shared(arcs)) -> to_collection();
+        let changed = source(changes) -> from_changes();
+        let arcs = loaded -> concat(changed);
         let depths = iterate(strategy = strategy) {
             var depths = vertices -> filter(move |vertex: &u64| *vertex == root) -> map(|vertex: u64| (vertex, 0i64));
             let reached = depths -> join_map(arcs, |_, depth: &i64, next: &u64| (*next, depth + 1));
@@ -32,7 +39,7 @@ pub fn bfs(
         depths
             -> concat(unreachable)
             -> changes()
-            -> map(|change: Change<(u64, i64)>| change.data)
+            -> flat_map(O::from_change)
             -> sink(output);
     }
 }

@@ -3,28 +3,35 @@
 use rill_runtime::job::BuildDataflow;
 use rill_runtime::{Job, Sink};
 
-use super::{GraphInput, Strategy};
+use super::{GraphInput, Strategy, VertexOutput};
 use crate::prelude::*;
 
 /// `(vertex, label)` after `iterations` rounds of label propagation: every vertex starts with
 /// its own id as label and takes, each round, the most frequent label among its in- and
 /// out-neighbours (a neighbour linked both ways counts twice), the smallest on a tie. A vertex
 /// without neighbours keeps its label.
-pub fn cdlp(
+pub fn cdlp<O: VertexOutput<u64>>(
     graph: &GraphInput,
     iterations: u32,
     strategy: Strategy,
-    output: impl Sink<(u64, u64)> + Clone + Send + Sync,
+    output: impl Sink<O> + Clone + Send + Sync,
 ) -> Job<impl BuildDataflow> {
-    let (vertices, arcs) = (graph.vertices.clone(), graph.arcs.clone());
+    let (vertices, arcs, changes) = (
+        graph.vertices.clone(),
+        graph.arcs.clone(),
+        graph.arc_changes(),
+    );
+    let strategy = graph.plan(strategy);
     dataflow! {
         #![name = "cdlp"]
         let vertices = source(from_shared(vertices)) -> to_collection();
         // Every arc makes each end a neighbour of the other. On an undirected graph every edge
         // is two arcs, so every neighbour counts twice: the same most frequent label.
-        let neighbours = source(from_shared(arcs))
-            -> flat_map(|(from, to): (u64, u64)| [(from, to), (to, from)])
-            -> to_collection();
+        let loaded = source(from_shared(arcs)) -> to_collection();
+        let changed = source(changes) -> from_changes();
+        let neighbours = loaded
+            -> concat(changed)
+            -> flat_map(|(from, to): (u64, u64)| [(from, to), (to, from)]);
         let connected = neighbours -> map(|(vertex, _): (u64, u64)| vertex);
         let alone = vertices
             -> map(|vertex: u64| (vertex, vertex))
@@ -47,7 +54,7 @@ pub fn cdlp(
         };
         labels
             -> changes()
-            -> map(|change: Change<(u64, u64)>| change.data)
+            -> flat_map(O::from_change)
             -> sink(output);
     }
 }

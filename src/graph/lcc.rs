@@ -3,23 +3,29 @@
 use rill_runtime::job::BuildDataflow;
 use rill_runtime::{Job, Sink};
 
-use super::GraphInput;
+use super::{real, GraphInput, VertexOutput};
 use crate::prelude::*;
 
 /// `(vertex, coefficient)` for every vertex: with `N(v)` its in- and out-neighbours (each once,
 /// itself excluded), the number of arcs `u -> w` between vertices of `N(v)` divided by
 /// `|N(v)| (|N(v)| - 1)`; `0` when `|N(v)| <= 1`.
-pub fn lcc(
+pub fn lcc<O: VertexOutput<f64>>(
     graph: &GraphInput,
-    output: impl Sink<(u64, f64)> + Clone + Send + Sync,
+    output: impl Sink<O> + Clone + Send + Sync,
 ) -> Job<impl BuildDataflow> {
-    let (vertices, arcs) = (graph.vertices.clone(), graph.arcs.clone());
+    let (vertices, arcs, changes) = (
+        graph.vertices.clone(),
+        graph.arcs.clone(),
+        graph.arc_changes(),
+    );
     dataflow! {
         #![name = "lcc"]
         let vertices = source(from_shared(vertices)) -> to_collection();
-        let arcs = source(from_shared(arcs))
+        let loaded = source(from_shared(arcs)) -> to_collection();
+        let changed = source(changes) -> from_changes();
+        let arcs = loaded
+            -> concat(changed)
             -> filter(|(from, to): &(u64, u64)| from != to)
-            -> to_collection()
             -> distinct();
         // `(v, u)` for every neighbour `u` of `v`, once.
         let neighbours = arcs
@@ -39,7 +45,7 @@ pub fn lcc(
         coefficients
             -> concat(zero)
             -> changes()
-            -> map(|change: Change<(u64, F64)>| (change.data.0, change.data.1 .0))
+            -> flat_map(|change: Change<(u64, F64)>| O::from_change(real(change)))
             -> sink(output);
     }
 }

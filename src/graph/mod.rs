@@ -4,7 +4,10 @@
 //! Each function builds a [`Job`](crate::prelude::Job) that reads a [`GraphInput`] (shared
 //! between workers, split among them by the sources) and sends one `(vertex, value)` record per
 //! vertex to a sink. The loops run with the [`Strategy`] given: `Auto` lets the planner pick
-//! (bulk iteration for these static graphs). The data layer — loaders, the R-MAT generator, the
+//! (bulk iteration for a static graph, incremental for a live one, whose arcs change while the
+//! job runs: [`GraphInput::with_arc_changes`]). The sink's record type says what is sent
+//! ([`VertexOutput`]): `(vertex, value)` pairs, or `Change<(vertex, value)>`s — the results as a
+//! changing collection, which a live graph needs. The data layer — loaders, the R-MAT generator, the
 //! sequential baselines, Graphalytics output files and their match rules — is
 //! [`rill_stdlib::graph`], re-exported here.
 //!
@@ -15,7 +18,7 @@
 //! # fn main() -> Result<(), RillError> {
 //! // Two components: {1, 2, 3} and {4, 5}.
 //! let graph = Graph::new(vec![1, 2, 3, 4, 5], vec![(1, 2, 1.0), (3, 2, 1.0), (5, 4, 1.0)], true)?;
-//! let labels = Collector::new();
+//! let labels: Collector<(u64, u64)> = Collector::new();
 //! let job = wcc(&GraphInput::new(&graph), Strategy::Auto, collect(&labels));
 //! job.run_with(&RunOptions { quiet: true, ..RunOptions::default() })?;
 //! assert_eq!(labels.sorted(), [(1, 1), (2, 1), (3, 1), (4, 4), (5, 4)]);
@@ -32,19 +35,22 @@ mod wcc;
 
 use std::sync::Arc;
 
+use crate::prelude::*;
+
 pub use rill_stdlib::graph::*;
 
 pub use self::bfs::bfs;
 pub use self::cdlp::cdlp;
 pub use self::lcc::lcc;
-pub use self::pagerank::pagerank;
+pub use self::pagerank::{pagerank, pagerank_cost};
 pub use self::sssp::sssp;
 pub use self::wcc::wcc;
 pub use rill_runtime::collection::{Strategy, F64};
 
 /// A graph as the algorithm jobs read it: its vertices and its arcs (every edge in the direction
 /// it can be followed: both directions for an undirected graph), in shared buffers that every
-/// worker reads its share of.
+/// worker reads its share of — and, for a live graph, the arcs inserted and retracted while the
+/// job runs ([`GraphInput::with_arc_changes`]).
 #[derive(Clone)]
 pub struct GraphInput {
     /// Every vertex id, isolated vertices included.
@@ -53,6 +59,40 @@ pub struct GraphInput {
     pub arcs: Arc<[(u64, u64)]>,
     /// `(from, (to, weight))` for every arc.
     pub weighted_arcs: Arc<[(u64, (u64, F64))]>,
+    /// Changes of the arcs after the graph was loaded, if the graph is live.
+    arc_changes: Option<InputHandle<(u64, u64)>>,
+}
+
+/// What a graph job sends its sink for every change of a vertex's value: the change itself
+/// (`Change<(u64, V)>`: the job's output as a changing collection, retractions included), or the
+/// `(vertex, value)` pair of every new value — on a static graph, each vertex's one result.
+pub trait VertexOutput<V>: Record {
+    /// The record for `change`, if one is sent.
+    fn from_change(change: Change<(u64, V)>) -> Option<Self>;
+}
+
+impl<V: Record> VertexOutput<V> for (u64, V) {
+    /// The new value; a retracted old value sends nothing.
+    fn from_change(change: Change<(u64, V)>) -> Option<Self> {
+        (change.diff > 0).then_some(change.data)
+    }
+}
+
+impl<V: Record> VertexOutput<V> for Change<(u64, V)> {
+    fn from_change(change: Change<(u64, V)>) -> Option<Self> {
+        Some(change)
+    }
+}
+
+/// A change of a vertex's `F64` value as one of its `f64` value, for the jobs whose results are
+/// `f64` (`F64` is the orderable wrapper they compute with).
+fn real(change: Change<(u64, F64)>) -> Change<(u64, f64)> {
+    let (vertex, value) = change.data;
+    Change {
+        data: (vertex, value.0),
+        epoch: change.epoch,
+        diff: change.diff,
+    }
 }
 
 impl GraphInput {
@@ -72,7 +112,65 @@ impl GraphInput {
             vertices: graph.vertices().into(),
             arcs: arcs.into(),
             weighted_arcs: weighted.into(),
+            arc_changes: None,
         }
+    }
+
+    /// This graph, live: after it is loaded, the arcs change as the program inserts and retracts
+    /// them through `changes` (`(arc, 1)` inserts, `(arc, -1)` retracts), one epoch per batch.
+    /// `bfs`, `pagerank`, `wcc`, `cdlp` and `lcc` follow the changes (with `Strategy::Auto`,
+    /// incrementally); send their output to a `Change<(u64, V)>` sink to see each result's
+    /// retractions. `sssp`, over weighted arcs, refuses a live graph.
+    ///
+    /// ```
+    /// use rill::graph::{wcc, Graph, GraphInput};
+    /// use rill::prelude::*;
+    ///
+    /// # fn main() -> Result<(), RillError> {
+    /// let graph = Graph::new(vec![1, 2, 3], vec![(1, 2, 1.0)], true)?;
+    /// let changes = InputHandle::new();
+    /// let input = GraphInput::new(&graph).with_arc_changes(changes.clone());
+    /// let labels: Collector<Change<(u64, u64)>> = Collector::new();
+    /// let job = wcc(&input, Strategy::Auto, collect(&labels));
+    /// let running = job.spawn(RunOptions { quiet: true, ..RunOptions::default() });
+    /// changes.advance(); // the graph as loaded is epoch 0; changes start at 1
+    /// changes.insert((2, 3)); // vertex 3 joins the component of 1
+    /// changes.close();
+    /// running.join().unwrap()?;
+    /// let mut changed: Vec<((u64, u64), isize)> = labels
+    ///     .take()
+    ///     .into_iter()
+    ///     .filter(|change| change.epoch == 1)
+    ///     .map(|change| (change.data, change.diff))
+    ///     .collect();
+    /// changed.sort();
+    /// assert_eq!(changed, [((3, 1), 1), ((3, 3), -1)]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_arc_changes(mut self, changes: InputHandle<(u64, u64)>) -> Self {
+        self.arc_changes = Some(changes);
+        self
+    }
+
+    /// Whether the arcs change after loading.
+    pub fn is_live(&self) -> bool {
+        self.arc_changes.is_some()
+    }
+
+    /// The handle the jobs read arc changes from: a closed, empty one for a static graph.
+    fn arc_changes(&self) -> InputHandle<(u64, u64)> {
+        self.arc_changes.clone().unwrap_or_else(|| {
+            let none = InputHandle::new();
+            none.close();
+            none
+        })
+    }
+
+    /// The strategy a job's loop runs with: the planner's choice for a static graph (whose
+    /// closed change handle it cannot see through) or a live one.
+    fn plan(&self, strategy: Strategy) -> Strategy {
+        strategy.plan(self.is_live())
     }
 
     /// The number of vertices.

@@ -1,30 +1,63 @@
-//! PageRank by the Graphalytics definition, dangling vertices included.
+//! PageRank: by the Graphalytics definition (dangling vertices included), and the variant of the
+//! COST paper (McSherry et al., HotOS 2015), which drops the rank of dangling vertices.
 
 use rill_runtime::job::BuildDataflow;
 use rill_runtime::{Job, Sink};
 
-use super::{GraphInput, Strategy, F64};
+use super::{real, GraphInput, Strategy, VertexOutput, F64};
 use crate::prelude::*;
 
 /// `(vertex, rank)` after `iterations` rounds of PageRank with damping factor `damping`:
 /// `PR(v) = (1 - d) / n + d * sum over arcs u -> v of PR(u) / outdegree(u) + d / n * sum over
 /// vertices w without out-arcs of PR(w)`, starting from `1 / n`.
-pub fn pagerank(
+pub fn pagerank<O: VertexOutput<f64>>(
     graph: &GraphInput,
     damping: f64,
     iterations: u32,
     strategy: Strategy,
-    output: impl Sink<(u64, f64)> + Clone + Send + Sync,
+    output: impl Sink<O> + Clone + Send + Sync,
 ) -> Job<impl BuildDataflow> {
-    let (vertices, arcs) = (graph.vertices.clone(), graph.arcs.clone());
+    ranks(graph, damping, iterations, true, strategy, output)
+}
+
+/// PageRank as the COST paper runs it: [`pagerank`] without the last term, so the rank of
+/// vertices without out-arcs is lost rather than spread over every vertex.
+pub fn pagerank_cost<O: VertexOutput<f64>>(
+    graph: &GraphInput,
+    damping: f64,
+    iterations: u32,
+    strategy: Strategy,
+    output: impl Sink<O> + Clone + Send + Sync,
+) -> Job<impl BuildDataflow> {
+    ranks(graph, damping, iterations, false, strategy, output)
+}
+
+/// The PageRank job; the rank of dangling vertices is spread over all if `redistribute`.
+fn ranks<O: VertexOutput<f64>>(
+    graph: &GraphInput,
+    damping: f64,
+    iterations: u32,
+    redistribute: bool,
+    strategy: Strategy,
+    output: impl Sink<O> + Clone + Send + Sync,
+) -> Job<impl BuildDataflow> {
+    let (vertices, arcs, changes) = (
+        graph.vertices.clone(),
+        graph.arcs.clone(),
+        graph.arc_changes(),
+    );
+    let strategy = graph.plan(strategy);
     let n = graph.vertex_count() as f64;
     dataflow! {
         #![name = "pagerank"]
         let vertices = source(from_shared(vertices)) -> to_collection();
-        let arcs = source(from_shared(arcs)) -> to_collection();
+        let loaded = source(from_shared(arcs)) -> to_collection();
+        let changed = source(changes) -> from_changes();
+        let arcs = loaded -> concat(changed);
         let degrees = arcs -> map(|(from, _): (u64, u64)| from) -> count();
         let has_arcs = degrees -> map(|(vertex, _): (u64, isize)| vertex);
         let dangling = vertices
+            -> filter(move |_: &u64| redistribute)
             -> map(|vertex: u64| (vertex, ()))
             -> antijoin(has_arcs)
             -> map(|(vertex, ()): (u64, ())| vertex);
@@ -44,7 +77,7 @@ pub fn pagerank(
         };
         ranks
             -> changes()
-            -> map(|change: Change<(u64, F64)>| (change.data.0, change.data.1 .0))
+            -> flat_map(|change: Change<(u64, F64)>| O::from_change(real(change)))
             -> sink(output);
     }
 }

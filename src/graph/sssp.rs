@@ -3,17 +3,23 @@
 use rill_runtime::job::BuildDataflow;
 use rill_runtime::{Job, Sink};
 
-use super::{GraphInput, Strategy, F64};
+use super::{real, GraphInput, Strategy, VertexOutput, F64};
 use crate::prelude::*;
 
 /// `(vertex, distance)` for every vertex: the smallest sum of weights on a path from `root`
 /// (`0` for the root, infinity when no path exists). Weights must not be negative.
-pub fn sssp(
+///
+/// Panics on a live graph ([`GraphInput::with_arc_changes`]): its changes carry no weights.
+pub fn sssp<O: VertexOutput<f64>>(
     graph: &GraphInput,
     root: u64,
     strategy: Strategy,
-    output: impl Sink<(u64, f64)> + Clone + Send + Sync,
+    output: impl Sink<O> + Clone + Send + Sync,
 ) -> Job<impl BuildDataflow> {
+    assert!(
+        !graph.is_live(),
+        "sssp reads weighted arcs; a live graph's arc changes have no weights"
+    );
     let (vertices, arcs) = (graph.vertices.clone(), graph.weighted_arcs.clone());
     dataflow! {
         #![name = "sssp"]
@@ -32,7 +38,7 @@ pub fn sssp(
         distances
             -> concat(unreachable)
             -> changes()
-            -> map(|change: Change<(u64, F64)>| (change.data.0, change.data.1 .0))
+            -> flat_map(|change: Change<(u64, F64)>| O::from_change(real(change)))
             -> sink(output);
     }
 }
