@@ -15,7 +15,8 @@
 //! Every measurement runs in a child process (this binary again, with `--one ...`), which loads
 //! the input itself (untimed), runs one version once, reports its time and its peak resident
 //! set, and writes its results; on several processes (`--processes 2`: two processes of one
-//! worker on 127.0.0.1) each process is such a child. The parent checks the results of the
+//! worker on 127.0.0.1; on a real cluster, `--cluster hosts.txt`: one process per host, each
+//! started by `--remote-shell`, default `ssh`) each process is such a child. The parent checks the results of the
 //! first rep against the baseline's and fails on any disagreement, then prints a markdown table
 //! and writes it, with an SVG plot, to `target/bench-suite/` (`--out`).
 //!
@@ -76,6 +77,9 @@ pub use common::median;
 
 fn main() {
     let cli = Cli::parse();
+    if let Some(hosts) = &cli.cluster {
+        child::Cluster::set(hosts, &cli.remote_shell);
+    }
     if let Some(path) = &cli.write_events {
         streaming::write_events(cli.events, path);
         return;

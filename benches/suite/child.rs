@@ -5,7 +5,8 @@
 //!
 //! A parallel version runs on a [`Layout`]: worker threads of one process, or local processes
 //! of a generated host list (`127.0.0.1` ports that were free a moment ago), each process a
-//! child of its own with `--hosts FILE --process I`.
+//! child of its own with `--hosts FILE --process I` — or the processes of a real cluster's host
+//! list ([`Cluster`], `--cluster`), each started on its host by a remote shell.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -123,12 +124,17 @@ pub fn report_peak_memory() {
 /// and `peak_mib` the sum of all.
 pub fn measure(args: &[String], layout: Layout, result: &Path, scratch: &Path) -> Metrics {
     let program = own_copy(scratch);
+    let cluster = Cluster::get().filter(|_| matches!(layout, Layout::Processes { .. }));
     let spawn = |extra: Vec<String>, process: usize| -> Running {
-        let mut child = Command::new(&program)
+        let mut command = match cluster {
+            Some(cluster) => cluster.command(process, &program),
+            None => Command::new(&program),
+        };
+        let mut child = command
             .args(args)
             .args(extra)
             .arg("--result")
-            .arg(part(result, process))
+            .arg(std::path::absolute(part(result, process)).expect("an absolute path"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -143,7 +149,10 @@ pub fn measure(args: &[String], layout: Layout, result: &Path, scratch: &Path) -
     let mut running: Vec<Running> = match layout {
         Layout::Threads(workers) => vec![spawn(vec!["--workers".into(), workers.to_string()], 0)],
         Layout::Processes { processes, workers } => {
-            let hosts = hosts_file(scratch, processes);
+            let hosts = match cluster {
+                Some(cluster) => cluster.file.clone(),
+                None => hosts_file(scratch, processes),
+            };
             (0..processes)
                 .map(|process| {
                     let flags = vec![
@@ -170,6 +179,58 @@ pub fn measure(args: &[String], layout: Layout, result: &Path, scratch: &Path) -
     }
     let reports: Vec<Metrics> = running.into_iter().map(Running::finish).collect();
     merge(reports)
+}
+
+/// The hosts of `--cluster`, and how to start a process on one.
+#[derive(Debug)]
+pub struct Cluster {
+    /// The host list, as the processes read it.
+    pub file: PathBuf,
+    /// The host of every line.
+    pub hosts: Vec<String>,
+    /// `--remote-shell`, split on whitespace.
+    shell: Vec<String>,
+}
+
+static CLUSTER: std::sync::OnceLock<Cluster> = std::sync::OnceLock::new();
+
+impl Cluster {
+    /// Reads the host list `file` (`host:port` lines) and makes it the suite's cluster.
+    pub fn set(file: &Path, remote_shell: &str) {
+        let text = std::fs::read_to_string(file)
+            .unwrap_or_else(|e| panic!("cannot read the host list {}: {e}", file.display()));
+        let hosts: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(|line| match line.rsplit_once(':') {
+                Some((host, _port)) => host.to_owned(),
+                None => panic!("{}: expected `host:port`, found `{line}`", file.display()),
+            })
+            .collect();
+        let shell: Vec<String> = remote_shell.split_whitespace().map(str::to_owned).collect();
+        assert!(!hosts.is_empty(), "{}: no hosts", file.display());
+        assert!(!shell.is_empty(), "--remote-shell is empty");
+        let file = std::path::absolute(file).expect("the host list's absolute path");
+        CLUSTER
+            .set(Cluster { file, hosts, shell })
+            .expect("the cluster is set once");
+    }
+
+    /// The cluster, if `--cluster` was given.
+    pub fn get() -> Option<&'static Cluster> {
+        CLUSTER.get()
+    }
+
+    /// The command that starts `program` as process `process`, on its host.
+    fn command(&self, process: usize, program: &Path) -> Command {
+        let mut command = Command::new(&self.shell[0]);
+        command
+            .args(&self.shell[1..])
+            .arg(&self.hosts[process])
+            .arg(std::path::absolute(program).expect("the program's absolute path"));
+        command
+    }
 }
 
 static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 
-use super::child::Layout;
+use super::child::{self, Layout};
 use super::graph::{Algo, GraphSource, Params};
 use super::versions::Version;
 
@@ -59,6 +59,17 @@ pub struct Cli {
     /// Also run on this many local processes of one worker each (0: not at all).
     #[arg(long, default_value_t = 2)]
     pub processes: usize,
+    /// A host list (`host:port` lines, one per process) to run the multi-process measurements
+    /// on instead of local processes: process `i` is started on line `i`'s host with
+    /// `--remote-shell`, with each of `--workers` threads. The suite's binary copy and results
+    /// live under `--out`, which must therefore be an absolute path on a filesystem that every
+    /// host shares (as must `--vertices`/`--edges`/`--snap`).
+    #[arg(long)]
+    pub cluster: Option<PathBuf>,
+    /// How a process of `--cluster` is started: this command, then the host, then the suite's
+    /// program and its arguments (split on whitespace).
+    #[arg(long, default_value = "ssh")]
+    pub remote_shell: String,
     /// Repetitions of every measurement; tables show the median.
     #[arg(long, default_value_t = 3)]
     pub reps: usize,
@@ -166,10 +177,18 @@ impl Cli {
         ]
     }
 
-    /// The layouts of the parallel versions: the thread counts, then the processes.
+    /// The layouts of the parallel versions: the thread counts, then the processes (of a
+    /// `--cluster`, with each thread count; else `--processes` local ones of one thread).
     pub fn layouts(&self) -> Vec<Layout> {
         let mut layouts: Vec<Layout> = self.workers.iter().map(|&w| Layout::Threads(w)).collect();
-        if self.processes > 0 {
+        if let Some(cluster) = child::Cluster::get() {
+            let processes = cluster.hosts.len();
+            layouts.extend(
+                self.workers
+                    .iter()
+                    .map(|&workers| Layout::Processes { processes, workers }),
+            );
+        } else if self.processes > 0 {
             layouts.push(Layout::Processes {
                 processes: self.processes,
                 workers: 1,
