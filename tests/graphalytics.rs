@@ -121,8 +121,8 @@ fn every_algorithm_matches_the_sequential_baseline_on_rmat() {
 /// A live graph (`GraphInput::with_arc_changes`): after loading and after every batch of arc
 /// changes, the results each algorithm's job sent as changes add up to the sequential baseline's
 /// on the changed graph — on 1 and 3 workers, with the planner's strategy (incremental for a
-/// live graph) and forced bulk (which recomputes at every batch). SSSP, over weighted arcs,
-/// takes no changes.
+/// live graph, but bulk for PageRank), forced bulk (which recomputes at every batch) and forced
+/// incremental. SSSP, over weighted arcs, takes no changes.
 #[test]
 fn live_graphs_follow_their_arc_changes() {
     let graph = rmat(7, 8, 3);
@@ -142,7 +142,7 @@ fn live_graphs_follow_their_arc_changes() {
         let changed = Graph::new(graph.vertices().to_vec(), edges, true).expect("a valid graph");
         expected.push(baseline_results(&changed, root));
     }
-    for strategy in [Strategy::Auto, Strategy::Bulk] {
+    for strategy in [Strategy::Auto, Strategy::Bulk, Strategy::Incremental] {
         for workers in [1, 3] {
             let options = RunOptions {
                 workers,

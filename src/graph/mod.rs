@@ -119,7 +119,7 @@ impl GraphInput {
     /// This graph, live: after it is loaded, the arcs change as the program inserts and retracts
     /// them through `changes` (`(arc, 1)` inserts, `(arc, -1)` retracts), one epoch per batch.
     /// `bfs`, `pagerank`, `wcc`, `cdlp` and `lcc` follow the changes (with `Strategy::Auto`,
-    /// incrementally); send their output to a `Change<(u64, V)>` sink to see each result's
+    /// incrementally, but for `pagerank`, which recomputes: see its docs); send their output to a `Change<(u64, V)>` sink to see each result's
     /// retractions. `sssp`, over weighted arcs, refuses a live graph.
     ///
     /// ```
