@@ -270,7 +270,14 @@ fn check(kind: &str, kills: usize, seed: u64) {
     let (done, all) = inject(&mut launcher, kills, seed);
     let status = wait_at_most(&mut launcher, Duration::from_secs(240));
     let log = log.join().unwrap();
-    let status = status.unwrap_or_else(|| panic!("{kind}: the run with failures hangs:\n{log}"));
+    let Some(status) = status else {
+        // Keep the outputs (their `.commits` say how far the run got) and the checkpoints.
+        let kept = dir.keep();
+        panic!(
+            "{kind}: the run with failures hangs; run kept in {}; its log:\n{log}",
+            kept.display()
+        );
+    };
     assert!(
         status.success(),
         "{kind}: the run with failures failed:\n{log}"
