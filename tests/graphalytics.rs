@@ -6,12 +6,12 @@
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rill::graph::{
     self, baseline, format_output, match_output, read_graphalytics_output, rmat, Algorithm, Csr,
-    Graph, GraphInput, OutputValue,
+    Graph, GraphInput, OutputValue, VertexValues,
 };
 use rill::prelude::*;
 use support::{layout_args, run_ok, Layout, LAYOUTS};
@@ -248,7 +248,7 @@ fn live_session<V: OutputValue + PartialEq + std::fmt::Debug + Send + 'static>(
     let input = GraphInput::new(graph).with_arc_changes(changes.clone());
     let output = Collector::new();
     let running = spawn(&input, &output);
-    let mut values = BTreeMap::new();
+    let mut values = VertexValues::default();
     let mut results = Vec::new();
     for epoch in 0..=batches.len() {
         if epoch > 0 {
@@ -258,23 +258,10 @@ fn live_session<V: OutputValue + PartialEq + std::fmt::Debug + Send + 'static>(
         }
         changes.advance();
         output.wait_for_epoch(epoch as Epoch);
-        // Retractions first: a vertex's new value may come before its old one leaves.
-        let (gone, new): (Vec<_>, Vec<_>) = output.take().into_iter().partition(|c| c.diff < 0);
-        for change in gone {
-            let (vertex, value) = change.data;
-            assert!(
-                change.diff == -1 && values.remove(&vertex) == Some(value),
-                "{change:?} retracts a value the vertex does not have"
-            );
-        }
-        for change in new {
-            let (vertex, value) = change.data;
-            assert!(
-                change.diff == 1 && values.insert(vertex, value).is_none(),
-                "{change:?} gives a vertex a second value"
-            );
-        }
-        let current: Vec<(u64, V)> = values.iter().map(|(&v, &value)| (v, value)).collect();
+        values
+            .apply(output.take())
+            .expect("the live job's changes fit");
+        let current = values.to_vec();
         results.push(format_output(&current));
     }
     changes.close();

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
 use rill::prelude::RunOptions;
+use rill::runtime::hosts::read_hosts;
 
 /// Where a parallel version runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,13 +65,7 @@ impl Place {
             Some((hosts, process)) => timely::CommunicationConfig::Cluster {
                 threads: self.workers,
                 process: *process,
-                addresses: std::fs::read_to_string(hosts)
-                    .expect("the host list")
-                    .lines()
-                    .map(str::trim)
-                    .filter(|line| !line.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
+                addresses: read_hosts(hosts).expect("the host list"),
                 report: false,
                 zerocopy: false,
             },
@@ -186,8 +181,8 @@ pub fn measure(args: &[String], layout: Layout, result: &Path, scratch: &Path) -
 pub struct Cluster {
     /// The host list, as the processes read it.
     pub file: PathBuf,
-    /// The host of every line.
-    pub hosts: Vec<String>,
+    /// Every process's `host:port`.
+    pub addresses: Vec<String>,
     /// `--remote-shell`, split on whitespace.
     shell: Vec<String>,
 }
@@ -197,23 +192,16 @@ static CLUSTER: std::sync::OnceLock<Cluster> = std::sync::OnceLock::new();
 impl Cluster {
     /// Reads the host list `file` (`host:port` lines) and makes it the suite's cluster.
     pub fn set(file: &Path, remote_shell: &str) {
-        let text = std::fs::read_to_string(file)
-            .unwrap_or_else(|e| panic!("cannot read the host list {}: {e}", file.display()));
-        let hosts: Vec<String> = text
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty())
-            .map(|line| match line.rsplit_once(':') {
-                Some((host, _port)) => host.to_owned(),
-                None => panic!("{}: expected `host:port`, found `{line}`", file.display()),
-            })
-            .collect();
+        let addresses = read_hosts(file).unwrap_or_else(|e| panic!("{e}"));
         let shell: Vec<String> = remote_shell.split_whitespace().map(str::to_owned).collect();
-        assert!(!hosts.is_empty(), "{}: no hosts", file.display());
         assert!(!shell.is_empty(), "--remote-shell is empty");
         let file = std::path::absolute(file).expect("the host list's absolute path");
         CLUSTER
-            .set(Cluster { file, hosts, shell })
+            .set(Cluster {
+                file,
+                addresses,
+                shell,
+            })
             .expect("the cluster is set once");
     }
 
@@ -224,10 +212,14 @@ impl Cluster {
 
     /// The command that starts `program` as process `process`, on its host.
     fn command(&self, process: usize, program: &Path) -> Command {
+        let address = &self.addresses[process];
+        let host = address
+            .rsplit_once(':')
+            .map_or(address.as_str(), |(host, _)| host);
         let mut command = Command::new(&self.shell[0]);
         command
             .args(&self.shell[1..])
-            .arg(&self.hosts[process])
+            .arg(host.trim_start_matches('[').trim_end_matches(']'))
             .arg(std::path::absolute(program).expect("the program's absolute path"));
         command
     }

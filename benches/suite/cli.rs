@@ -182,7 +182,7 @@ impl Cli {
     pub fn layouts(&self) -> Vec<Layout> {
         let mut layouts: Vec<Layout> = self.workers.iter().map(|&w| Layout::Threads(w)).collect();
         if let Some(cluster) = child::Cluster::get() {
-            let processes = cluster.hosts.len();
+            let processes = cluster.addresses.len();
             layouts.extend(
                 self.workers
                     .iter()

@@ -9,11 +9,11 @@
 //! (from `timely::execute`, and from flushing a batch until its probe passes). A change removes a random arc and inserts a new
 //! random one ([`batches`]). The parent regenerates the same changes to check the results.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rill::graph::{self, Csr, Graph, GraphInput, Strategy};
+use rill::graph::{self, Csr, Graph, GraphInput, Strategy, VertexValues};
 use rill::prelude::*;
 
 use super::child::{self, report, Layout, Place};
@@ -127,13 +127,17 @@ fn session<V: Copy + PartialEq + std::fmt::Debug + Send + 'static>(
     output: &Collector<Change<(u64, V)>>,
     batches: &[Vec<EdgeChange>],
 ) -> (Values<V>, Values<V>) {
-    let mut current = Current::default();
+    let mut current = VertexValues::default();
+    let mut apply = |changes| {
+        current.apply(changes).expect("the live job's changes fit");
+        current.to_vec()
+    };
     let started = Instant::now();
     let running = spawn();
     assert_eq!(handle.advance(), 1);
     output.wait_for_epoch(0);
     report("seconds_scratch", seconds(started.elapsed()));
-    let initial = current.apply(output.take());
+    let initial = apply(output.take());
     for batch in batches {
         for change in batch {
             handle.retract(change.removed);
@@ -146,14 +150,14 @@ fn session<V: Copy + PartialEq + std::fmt::Debug + Send + 'static>(
             &format!("update_{}", batch.len()),
             seconds(flushed.elapsed()),
         );
-        current.apply(output.take());
+        apply(output.take());
     }
     handle.close();
     running
         .join()
         .expect("the live job's thread")
         .expect("the live job failed");
-    let last = current.apply(output.take());
+    let last = apply(output.take());
     (initial, last)
 }
 
@@ -291,36 +295,4 @@ pub fn child(cli: &Cli, one: &[String]) {
     initial.write(&initial_path(result));
     last.write(result);
     child::report_peak_memory();
-}
-
-/// A result kept current from the changes a job emits: one value per vertex.
-pub struct Current<V>(BTreeMap<u64, V>);
-
-impl<V> Default for Current<V> {
-    fn default() -> Self {
-        Current(BTreeMap::new())
-    }
-}
-
-impl<V: Copy + PartialEq + std::fmt::Debug> Current<V> {
-    /// Applies a batch of changes (retractions first: a vertex's new value may arrive before
-    /// its old one leaves) and returns the values. Panics on a change that does not fit.
-    pub fn apply(&mut self, changes: Vec<Change<(u64, V)>>) -> Vec<(u64, V)> {
-        let (gone, new): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.diff < 0);
-        for change in gone {
-            let (vertex, value) = change.data;
-            assert!(
-                change.diff == -1 && self.0.remove(&vertex) == Some(value),
-                "{change:?} retracts a value the vertex does not have"
-            );
-        }
-        for change in new {
-            let (vertex, value) = change.data;
-            assert!(
-                change.diff == 1 && self.0.insert(vertex, value).is_none(),
-                "{change:?} gives a vertex a second value"
-            );
-        }
-        self.0.iter().map(|(&v, &value)| (v, value)).collect()
-    }
 }

@@ -14,11 +14,7 @@ pub fn bfs<O: VertexOutput<i64>>(
     strategy: Strategy,
     output: impl Sink<O> + Clone + Send + Sync,
 ) -> Job<impl BuildDataflow> {
-    let (vertices, arcs, changes) = (
-        graph.vertices.clone(),
-        graph.arcs.clone(),
-        graph.arc_changes(),
-    );
+    let (vertices, arcs, changes) = graph.sources();
     let strategy = graph.plan(strategy);
     dataflow! {
         #![name = "bfs"]

@@ -13,11 +13,7 @@ pub fn lcc<O: VertexOutput<f64>>(
     graph: &GraphInput,
     output: impl Sink<O> + Clone + Send + Sync,
 ) -> Job<impl BuildDataflow> {
-    let (vertices, arcs, changes) = (
-        graph.vertices.clone(),
-        graph.arcs.clone(),
-        graph.arc_changes(),
-    );
+    let (vertices, arcs, changes) = graph.sources();
     dataflow! {
         #![name = "lcc"]
         let vertices = source(from_shared(vertices)) -> to_collection();

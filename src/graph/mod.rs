@@ -63,6 +63,9 @@ pub struct GraphInput {
     arc_changes: Option<InputHandle<(u64, u64)>>,
 }
 
+/// An arc `(from, to)`.
+type Arc64 = (u64, u64);
+
 /// What a graph job sends its sink for every change of a vertex's value: the change itself
 /// (`Change<(u64, V)>`: the job's output as a changing collection, retractions included), or the
 /// `(vertex, value)` pair of every new value — on a static graph, each vertex's one result.
@@ -81,6 +84,70 @@ impl<V: Record> VertexOutput<V> for (u64, V) {
 impl<V: Record> VertexOutput<V> for Change<(u64, V)> {
     fn from_change(change: Change<(u64, V)>) -> Option<Self> {
         Some(change)
+    }
+}
+
+/// Every vertex's current value, kept from the changes a graph job sends to a
+/// `Change<(u64, V)>` sink: a live graph's results after each batch.
+///
+/// ```
+/// use rill::graph::VertexValues;
+/// use rill::prelude::*;
+///
+/// let mut values = VertexValues::default();
+/// let change = |vertex, value, diff| Change { data: (vertex, value), epoch: 0, diff };
+/// values.apply(vec![change(1, 10, 1), change(2, 20, 1)])?;
+/// // A new value may come before the old one leaves: retractions are applied first.
+/// values.apply(vec![change(2, 5, 1), change(2, 20, -1)])?;
+/// assert_eq!(values.to_vec(), [(1, 10), (2, 5)]);
+/// assert!(values.apply(vec![change(1, 11, 1)]).is_err()); // a second value for vertex 1
+/// # Ok::<(), RillError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct VertexValues<V>(std::collections::BTreeMap<u64, V>);
+
+impl<V> Default for VertexValues<V> {
+    fn default() -> Self {
+        VertexValues(std::collections::BTreeMap::new())
+    }
+}
+
+impl<V: Clone + PartialEq + std::fmt::Debug> VertexValues<V> {
+    /// Applies one batch of changes, retractions first (a vertex's new value may arrive
+    /// before its old one leaves). Fails, naming it, on a change that does not fit: a
+    /// retraction of a value the vertex does not have, a second value, a multiplicity not 1.
+    pub fn apply(
+        &mut self,
+        changes: impl IntoIterator<Item = Change<(u64, V)>>,
+    ) -> Result<(), RillError> {
+        let (gone, new): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.diff < 0);
+        for change in gone {
+            let (vertex, value) = &change.data;
+            if change.diff != -1 || self.0.get(vertex) != Some(value) {
+                return Err(RillError::new(format!(
+                    "{change:?} retracts a value the vertex does not have"
+                )));
+            }
+            self.0.remove(vertex);
+        }
+        for change in new {
+            let (vertex, value) = &change.data;
+            if change.diff != 1 || self.0.contains_key(vertex) {
+                return Err(RillError::new(format!(
+                    "{change:?} gives a vertex a second value"
+                )));
+            }
+            self.0.insert(*vertex, value.clone());
+        }
+        Ok(())
+    }
+
+    /// `(vertex, value)` for every vertex with a value, by vertex.
+    pub fn to_vec(&self) -> Vec<(u64, V)> {
+        self.0
+            .iter()
+            .map(|(&vertex, value)| (vertex, value.clone()))
+            .collect()
     }
 }
 
@@ -158,13 +225,15 @@ impl GraphInput {
         self.arc_changes.is_some()
     }
 
-    /// The handle the jobs read arc changes from: a closed, empty one for a static graph.
-    fn arc_changes(&self) -> InputHandle<(u64, u64)> {
-        self.arc_changes.clone().unwrap_or_else(|| {
+    /// What the jobs over unweighted arcs read: the vertices, the arcs, and the handle of the
+    /// arc changes (a closed, empty one for a static graph).
+    fn sources(&self) -> (Arc<[u64]>, Arc<[Arc64]>, InputHandle<Arc64>) {
+        let changes = self.arc_changes.clone().unwrap_or_else(|| {
             let none = InputHandle::new();
             none.close();
             none
-        })
+        });
+        (self.vertices.clone(), self.arcs.clone(), changes)
     }
 
     /// The strategy a job's loop runs with: the planner's choice for a static graph (whose

@@ -47,11 +47,7 @@ fn ranks<O: VertexOutput<f64>>(
     strategy: Strategy,
     output: impl Sink<O> + Clone + Send + Sync,
 ) -> Job<impl BuildDataflow> {
-    let (vertices, arcs, changes) = (
-        graph.vertices.clone(),
-        graph.arcs.clone(),
-        graph.arc_changes(),
-    );
+    let (vertices, arcs, changes) = graph.sources();
     let strategy = match strategy {
         Strategy::Auto => Strategy::Bulk,
         chosen => chosen,
