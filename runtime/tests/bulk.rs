@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::strategy::Strategy as _;
 use proptest::test_runner::TestCaseError;
 use rill_runtime::bulk::BulkLoop;
-use rill_runtime::collection::{Data, DiffLoop, Strategy};
+use rill_runtime::collection::{Data, DiffLoop, ExactSum, Strategy};
 use rill_runtime::{Change, Collection, Dataflow, Epoch, Job, RunOptions, Stream, F64};
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::operators::generic::operator::source;
@@ -350,6 +350,26 @@ fn components_job<'s>(
     graph: &Graph,
     strategy: Strategy,
 ) -> Collection<'s, (u32, u32)> {
+    components_job_with(df, graph, strategy, false)
+}
+
+/// [`components_job`] whose `min` also sees a label 0 for every vertex, with multiplicity 1
+/// and -1: they cancel out, so the result is the same — if the operator consolidates first
+/// (the bulk `min` folds values unconsolidated only when no multiplicity is negative).
+fn components_with_cancelled_decoys<'s>(
+    df: &mut Dataflow<'s>,
+    graph: &Graph,
+    strategy: Strategy,
+) -> Collection<'s, (u32, u32)> {
+    components_job_with(df, graph, strategy, true)
+}
+
+fn components_job_with<'s>(
+    df: &mut Dataflow<'s>,
+    graph: &Graph,
+    strategy: Strategy,
+    decoys: bool,
+) -> Collection<'s, (u32, u32)> {
     let edges = input(df, "edges", &graph.edges);
     let labels =
         input(df, "nodes", &Graph::static_input(&graph.nodes())).map("own label", |v| (v, v));
@@ -360,10 +380,14 @@ fn components_job<'s>(
             .flat_map("both ways", |(a, b)| [(a, b), (b, a)]);
         let own = lp.enter(labels.clone());
         let (set_labels, label) = lp.variable(labels);
+        let decoys = label
+            .clone()
+            .filter("decoys", move |_| decoys)
+            .map("zero", |(vertex, _)| (vertex, 0));
         let next = label
             .clone()
             .join_map("send", edges, |_src, label, dst| (*dst, *label))
-            .concat("with own", [own])
+            .concat("with own", [own, decoys.clone(), decoys.negate("cancel")])
             .min("smallest");
         set_labels.set(next);
         lp.leave(label)
@@ -431,23 +455,20 @@ fn pagerank_job<'s>(
     })
 }
 
-/// Adds up `values` as the strategies' `sum` does: distinct values in order, each times its
-/// multiplicity.
-fn ordered_sum(mut values: Vec<(F64, isize)>) -> Option<F64> {
-    values.sort();
-    let mut consolidated: Vec<(F64, isize)> = Vec::new();
+/// Adds up `values` as the strategies' `sum` does: every value times its multiplicity, without
+/// rounding until the end (`ExactSum` is checked against an integer reference in its own tests);
+/// `None` if the values cancel out.
+fn exact_sum(values: Vec<(F64, isize)>) -> Option<F64> {
+    let mut counts: BTreeMap<F64, isize> = BTreeMap::new();
+    let mut sum = ExactSum::default();
     for (value, count) in values {
-        match consolidated.last_mut() {
-            Some((last, total)) if *last == value => *total += count,
-            _ => consolidated.push((value, count)),
-        }
+        *counts.entry(value).or_default() += count;
+        sum.add(value.0, count);
     }
-    consolidated.retain(|(_, count)| *count != 0);
-    (!consolidated.is_empty()).then(|| {
-        consolidated.iter().fold(F64(0.0), |total, (value, count)| {
-            total + *value * *count as f64
-        })
-    })
+    counts
+        .values()
+        .any(|count| *count != 0)
+        .then(|| F64(sum.value()))
 }
 
 fn pagerank_model(graph: &Graph) -> Changes<(u32, F64)> {
@@ -475,7 +496,7 @@ fn pagerank_model(graph: &Graph) -> Changes<(u32, F64)> {
                 }
                 rank = incoming
                     .into_iter()
-                    .filter_map(|(v, values)| ordered_sum(values).map(|total| (v, total)))
+                    .filter_map(|(v, values)| exact_sum(values).map(|total| (v, total)))
                     .collect();
             }
             set(rank)
@@ -724,6 +745,11 @@ proptest! {
     #[test]
     fn connected_components(graph in graphs(1)) {
         check(&graph, &components_model(&graph), components_job)?;
+    }
+
+    #[test]
+    fn connected_components_with_cancelled_decoys(graph in graphs(1)) {
+        check(&graph, &components_model(&graph), components_with_cancelled_decoys)?;
     }
 
     #[test]

@@ -5,6 +5,10 @@
 //! key's stable hash; the hash map and arrays are reused from round to round), merges in the
 //! groups of the parts at lower levels (exchanged and grouped once per version), and calls the
 //! group's logic on each key's consolidated values, sorted, as differential's `reduce` does.
+//!
+//! `min`, `max` and `sum` need neither the sort nor the consolidation when no multiplicity is
+//! negative (the usual case): they fold each key's values in the order they come ([`PerKey`];
+//! `sum` adds them without rounding, [`Summable::Sum`], so the order cannot change its bits).
 
 use differential_dataflow::consolidation::consolidate;
 use timely::container::CapacityContainerBuilder;
@@ -34,13 +38,17 @@ impl<'scope, D: 'static, T: LoopTime> BulkCollection<'scope, D, T> {
     where
         D: Data,
     {
-        self.map(name, |record| (record, ()))
-            .group(name, move |record, counts, output| {
-                let diff = f(record, counts[0].1);
-                if diff != 0 {
-                    output.push((record.clone(), diff));
-                }
-            })
+        self.map(name, |record| (record, ())).group(
+            name,
+            Sorted(
+                move |record: &D, counts: &[(&(), isize)], output: &mut Vec<_>| {
+                    let diff = f(record, counts[0].1);
+                    if diff != 0 {
+                        output.push((record.clone(), diff));
+                    }
+                },
+            ),
+        )
     }
 
     /// `(record, multiplicity)` for every distinct record.
@@ -48,10 +56,12 @@ impl<'scope, D: 'static, T: LoopTime> BulkCollection<'scope, D, T> {
     where
         D: Data,
     {
-        self.map(name, |record| (record, ()))
-            .group(name, |record, counts, output| {
+        self.map(name, |record| (record, ())).group(
+            name,
+            Sorted(|record: &D, counts: &[(&(), isize)], output: &mut Vec<_>| {
                 output.push(((record.clone(), counts[0].1), 1))
-            })
+            }),
+        )
     }
 }
 
@@ -69,15 +79,20 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
         V: Data,
     {
         let mut produced = Vec::new();
-        self.group(name, move |key, values, output| {
-            f(key, values, &mut produced);
-            consolidate(&mut produced);
-            output.extend(
-                produced
-                    .drain(..)
-                    .map(|(value, diff)| ((key.clone(), value), diff)),
-            );
-        })
+        self.group(
+            name,
+            Sorted(
+                move |key: &K, values: &[(&V, isize)], output: &mut Vec<_>| {
+                    f(key, values, &mut produced);
+                    consolidate(&mut produced);
+                    output.extend(
+                        produced
+                            .drain(..)
+                            .map(|(value, diff)| ((key.clone(), value), diff)),
+                    );
+                },
+            ),
+        )
     }
 
     /// `(key, smallest value)` for every key.
@@ -86,7 +101,7 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
         K: Data,
         V: Data,
     {
-        self.reduce(name, smallest)
+        self.group(name, Extreme::<false>)
     }
 
     /// `(key, largest value)` for every key.
@@ -95,26 +110,26 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
         K: Data,
         V: Data,
     {
-        self.reduce(name, largest)
+        self.group(name, Extreme::<true>)
     }
 
-    /// `(key, sum of values)` for every key, each value counted as often as it occurs (added in
-    /// the order of the values, as the incremental strategy does, so that float sums agree).
+    /// `(key, sum of values)` for every key, each value counted as often as it occurs (added
+    /// without rounding, as the incremental strategy does, so that float sums agree).
     pub fn sum(self, name: &str) -> Self
     where
         K: Data,
         V: Data,
         V: Summable,
     {
-        self.reduce(name, total)
+        self.group(name, Total)
     }
 
     /// Calls `logic(key, values, output)` for every key with values, at every tick of the
     /// collection's deepest level; `output` receives the records of the result.
-    fn group<O: Data>(
+    fn group<O: Data, L: PerKey<K, V, O>>(
         self,
         name: &str,
-        mut logic: impl FnMut(&K, &[(&V, isize)], &mut Vec<(O, isize)>) + 'static,
+        mut logic: L,
     ) -> BulkCollection<'scope, O, T>
     where
         K: Data,
@@ -180,10 +195,20 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
                         .filter_map(|input| clocked.prepared(input, &time))
                         .collect();
                     let mut session = output.session(&tick);
-                    each_group(&mut groups, &lower, |key, values| {
-                        logic(key, values, &mut produced);
-                        session.give_iterator(produced.drain(..));
-                    });
+                    let folds = L::FOLDS
+                        && !groups.has_negative()
+                        && lower.iter().all(|index| !index.has_negative());
+                    if folds {
+                        each_folded(&mut groups, &lower, L::fold, |key, running| {
+                            L::finish(key, running, &mut produced);
+                            session.give_iterator(produced.drain(..));
+                        });
+                    } else {
+                        each_group(&mut groups, &lower, |key, values| {
+                            logic.sorted(key, values, &mut produced);
+                            session.give_iterator(produced.drain(..));
+                        });
+                    }
                     spare.push(groups);
                 }
                 clocked.gc(&frontiers[0], &[]);
@@ -194,6 +219,96 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
             }
         });
         BulkCollection::from_parts(self.rounds, [Part { level, stream }])
+    }
+}
+
+/// What a grouping operator computes from the values of each key.
+trait PerKey<K, V, O>: 'static {
+    /// What [`PerKey::fold`] keeps of a key's values seen so far.
+    type Running: Default;
+    /// Whether [`PerKey::fold`] and [`PerKey::finish`] give the output of
+    /// [`PerKey::sorted`] from values in any order, not consolidated, when none has a negative
+    /// multiplicity.
+    const FOLDS: bool;
+    /// Pushes the output of `key` given its values, sorted and consolidated.
+    fn sorted(&mut self, key: &K, values: &[(&V, isize)], output: &mut Vec<(O, isize)>);
+    /// Adds a value with its multiplicity to `running` (only called if `FOLDS`).
+    fn fold(_running: &mut Self::Running, _value: &V, _count: isize) {
+        unreachable!("only called on logic that folds")
+    }
+    /// Pushes the output of `key` given all its values folded into `running`.
+    fn finish(_key: &K, _running: Self::Running, _output: &mut Vec<(O, isize)>) {
+        unreachable!("only called on logic that folds")
+    }
+}
+
+/// Logic that needs each key's values sorted and consolidated.
+struct Sorted<F>(F);
+
+impl<K, V, O, F> PerKey<K, V, O> for Sorted<F>
+where
+    F: FnMut(&K, &[(&V, isize)], &mut Vec<(O, isize)>) + 'static,
+{
+    type Running = ();
+    const FOLDS: bool = false;
+    fn sorted(&mut self, key: &K, values: &[(&V, isize)], output: &mut Vec<(O, isize)>) {
+        (self.0)(key, values, output)
+    }
+}
+
+/// `min` (`Extreme<false>`): the smallest value of each key; `max` (`Extreme<true>`): the
+/// largest.
+struct Extreme<const LARGEST: bool>;
+/// `sum`: the sum of each key's values.
+struct Total;
+
+/// Pushes `(key, value)` for each value `f(key, values)` computes.
+fn keyed<K: Clone, V>(
+    key: &K,
+    values: &[(&V, isize)],
+    f: impl FnOnce(&K, &[(&V, isize)], &mut Vec<(V, isize)>),
+    output: &mut Vec<((K, V), isize)>,
+) {
+    let mut produced = Vec::with_capacity(1);
+    f(key, values, &mut produced);
+    output.extend(
+        produced
+            .into_iter()
+            .map(|(v, diff)| ((key.clone(), v), diff)),
+    );
+}
+
+impl<K: Data, V: Data, const LARGEST: bool> PerKey<K, V, (K, V)> for Extreme<LARGEST> {
+    type Running = Option<V>;
+    const FOLDS: bool = true;
+    fn sorted(&mut self, key: &K, values: &[(&V, isize)], output: &mut Vec<((K, V), isize)>) {
+        match LARGEST {
+            true => keyed(key, values, largest, output),
+            false => keyed(key, values, smallest, output),
+        }
+    }
+    fn fold(running: &mut Option<V>, value: &V, _: isize) {
+        let better = |kept: &V| if LARGEST { value > kept } else { value < kept };
+        if running.as_ref().is_none_or(better) {
+            *running = Some(value.clone());
+        }
+    }
+    fn finish(key: &K, running: Option<V>, output: &mut Vec<((K, V), isize)>) {
+        output.extend(running.map(|value| ((key.clone(), value), 1)))
+    }
+}
+
+impl<K: Data, V: Data + Summable> PerKey<K, V, (K, V)> for Total {
+    type Running = Option<V::Sum>;
+    const FOLDS: bool = true;
+    fn sorted(&mut self, key: &K, values: &[(&V, isize)], output: &mut Vec<((K, V), isize)>) {
+        keyed(key, values, total, output)
+    }
+    fn fold(running: &mut Option<V::Sum>, value: &V, count: isize) {
+        value.add_to(count, running.get_or_insert_with(V::Sum::default))
+    }
+    fn finish(key: &K, running: Option<V::Sum>, output: &mut Vec<((K, V), isize)>) {
+        output.extend(running.map(|sum| ((key.clone(), V::total(&sum)), 1)))
     }
 }
 
@@ -234,6 +349,55 @@ fn each_group<K: Data, V: Data>(
                     cursors: &mut *cursors,
                 };
                 gather(&mut spare, key, own, later, &mut logic);
+            }
+        }
+    }
+}
+
+/// Calls `finish(key, running)` once for every key of `deepest` and `lower`, with all its values
+/// (none with a negative multiplicity) folded into `running` by `fold`. Empties `deepest`.
+fn each_folded<K: Data, V: Data, R: Default>(
+    deepest: &mut Groups<K, V>,
+    lower: &[&Index<K, V>],
+    fold: impl Fn(&mut R, &V, isize),
+    mut finish: impl FnMut(&K, R),
+) {
+    let mut seen: Vec<Vec<bool>> = lower
+        .iter()
+        .map(|index| vec![false; index.groups()])
+        .collect();
+    let mut cursors = vec![0; lower.len()];
+    // Folds the values of `key` in `indexes` into `running`, marking their groups seen.
+    let fold_later = |key: &K,
+                      running: &mut R,
+                      indexes: &[&Index<K, V>],
+                      seen: &mut [Vec<bool>],
+                      cursors: &mut [usize]| {
+        for ((index, seen), cursor) in indexes.iter().zip(seen).zip(cursors) {
+            if let Some((group, values)) = index.find(key, cursor) {
+                seen[group] = true;
+                for (value, diff) in values {
+                    fold(running, value, *diff);
+                }
+            }
+        }
+    };
+    deepest.drain_folded(&fold, |key, mut running| {
+        fold_later(key, &mut running, lower, &mut seen, &mut cursors);
+        finish(key, running);
+    });
+    for (position, index) in lower.iter().enumerate() {
+        let (done, seen) = seen.split_at_mut(position + 1);
+        let cursors = &mut cursors[position + 1..];
+        cursors.fill(0);
+        for (key, group, own) in index.iter() {
+            if !done[position][group] {
+                let mut running = R::default();
+                for (value, diff) in own {
+                    fold(&mut running, value, *diff);
+                }
+                fold_later(key, &mut running, &lower[position + 1..], seen, cursors);
+                finish(key, running);
             }
         }
     }

@@ -19,6 +19,8 @@ pub(crate) struct Groups<K, V> {
     sorted: bool,
     /// This round's records with their slots, as they arrived.
     staged: Vec<(u32, V, isize)>,
+    /// Whether a staged record has a negative multiplicity.
+    negative: bool,
     /// Scratch for grouping: slot `s`'s values are `values[bounds[s]..bounds[s + 1]]`.
     bounds: Vec<usize>,
     next: Vec<usize>,
@@ -33,6 +35,7 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
             keys: Vec::new(),
             sorted: true,
             staged: Vec::new(),
+            negative: false,
             bounds: Vec::new(),
             next: Vec::new(),
             values: Vec::new(),
@@ -51,8 +54,42 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
                     *vacant.insert(slot)
                 }
             };
+            self.negative |= diff < 0;
             self.staged.push((slot, value, diff));
         }
+    }
+
+    /// Whether a record absorbed since the last drain has a negative multiplicity.
+    pub(crate) fn has_negative(&self) -> bool {
+        self.negative
+    }
+
+    /// Folds every record into a running result of its key (`fold(running, value,
+    /// multiplicity)`, in the order of arrival, values not consolidated), then calls `f(key,
+    /// running)` for every key with records, in slot order. Then forgets the records.
+    pub(crate) fn drain_folded<R: Default>(
+        &mut self,
+        fold: impl Fn(&mut R, &V, isize),
+        mut f: impl FnMut(&K, R),
+    ) {
+        let mut running: Vec<Option<R>> = Vec::new();
+        running.resize_with(self.keys.len(), || None);
+        for (slot, value, diff) in self.staged.drain(..) {
+            fold(
+                running[slot as usize].get_or_insert_with(R::default),
+                &value,
+                diff,
+            );
+        }
+        let mut touched = 0;
+        for (key, running) in self.keys.iter().zip(running) {
+            if let Some(running) = running {
+                touched += 1;
+                f(key, running);
+            }
+        }
+        self.negative = false;
+        self.tidy(touched);
     }
 
     /// Calls `f(key, values)` for every key with records, in slot order, with its values sorted
@@ -93,6 +130,7 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
             }
         }
         self.values.clear();
+        self.negative = false;
         self.tidy(touched);
     }
 

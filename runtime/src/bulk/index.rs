@@ -95,6 +95,11 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
         (!values.is_empty()).then_some((group, values))
     }
 
+    /// Whether some record has a negative multiplicity.
+    pub(crate) fn has_negative(&self) -> bool {
+        self.values.iter().any(|(_, diff)| *diff < 0)
+    }
+
     /// The number of groups (group numbers are below it).
     pub(crate) fn groups(&self) -> usize {
         self.keys.len()

@@ -11,6 +11,7 @@
 //! collection back into the stream of its changes.
 
 mod changes;
+mod exact;
 mod float;
 mod iterate;
 mod ops;
@@ -25,6 +26,7 @@ use timely::progress::Timestamp;
 use crate::context::{Epoch, JobEnv};
 
 pub use changes::Change;
+pub use exact::ExactSum;
 pub use float::F64;
 pub use iterate::{DiffLoop, DiffVariable, Strategy};
 pub use ops::Summable;

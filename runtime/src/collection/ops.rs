@@ -217,45 +217,51 @@ pub(crate) fn largest<K, V: Clone>(_: &K, values: &[(&V, isize)], output: &mut V
     output.push((values[values.len() - 1].0.clone(), 1));
 }
 
-/// The group function of `sum`: every value times its multiplicity, added in the order of the
-/// values, so that float sums agree bit for bit between strategies.
+/// The group function of `sum`: every value times its multiplicity, added without rounding
+/// ([`Summable::Sum`]), so that both strategies, and any order of additions, agree bit for bit.
 pub(crate) fn total<K, V: Summable>(_: &K, values: &[(&V, isize)], output: &mut Vec<(V, isize)>) {
-    let total = values.iter().fold(V::zero(), |total, (value, count)| {
-        total.plus(&value.times(*count))
-    });
-    output.push((total, 1));
+    let mut sum = V::Sum::default();
+    for (value, count) in values {
+        value.add_to(*count, &mut sum);
+    }
+    output.push((V::total(&sum), 1));
 }
 
 /// Values that `sum` adds up: numbers, and [`super::F64`].
 pub trait Summable: Sized {
-    /// The sum of no values.
-    fn zero() -> Self;
-    /// `self + other`.
-    fn plus(&self, other: &Self) -> Self;
-    /// `self` added `count` times.
-    fn times(&self, count: isize) -> Self;
+    /// A running sum. Whatever the order in which values are added to it, or in which partial
+    /// sums are merged, it must come to the same total (floats use [`super::ExactSum`]).
+    type Sum: Default;
+    /// Adds `self` times `count` to `sum`.
+    fn add_to(&self, count: isize, sum: &mut Self::Sum);
+    /// Adds the partial sum `other` to `sum`.
+    fn merge(sum: &mut Self::Sum, other: &Self::Sum);
+    /// The value of `sum`.
+    fn total(sum: &Self::Sum) -> Self;
 }
 
 /// `Summable` for the primitive integers.
 macro_rules! summable_integers {
     ($($t:ty),*) => {$(
         impl Summable for $t {
-            fn zero() -> Self { 0 }
-            fn plus(&self, other: &Self) -> Self { self + other }
-            fn times(&self, count: isize) -> Self { self * count as $t }
+            type Sum = $t;
+            fn add_to(&self, count: isize, sum: &mut $t) { *sum += self * count as $t }
+            fn merge(sum: &mut $t, other: &$t) { *sum += other }
+            fn total(sum: &$t) -> $t { *sum }
         }
     )*};
 }
 summable_integers!(i32, i64, isize, u32, u64, usize);
 
 impl Summable for super::F64 {
-    fn zero() -> Self {
-        super::F64(0.0)
+    type Sum = super::ExactSum;
+    fn add_to(&self, count: isize, sum: &mut super::ExactSum) {
+        sum.add(self.0, count)
     }
-    fn plus(&self, other: &Self) -> Self {
-        *self + *other
+    fn merge(sum: &mut super::ExactSum, other: &super::ExactSum) {
+        sum.merge(other)
     }
-    fn times(&self, count: isize) -> Self {
-        *self * count as f64
+    fn total(sum: &super::ExactSum) -> Self {
+        super::F64(sum.value())
     }
 }
