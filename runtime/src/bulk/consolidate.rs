@@ -30,12 +30,13 @@ impl<D: 'static, T: LoopTime> BulkCollection<'_, D, T> {
                             let mut pending: Pending<T, (D, isize)> = Vec::new();
                             move |(input, frontier), output| {
                                 input.for_each(|time, data| stash(&mut pending, time, data));
-                                pending.retain_mut(|(cap, buffer)| {
+                                pending.retain_mut(|(cap, batches)| {
                                     if frontier.less_equal(cap.time()) {
                                         return true;
                                     }
-                                    consolidate(buffer);
-                                    output.session(cap).give_container(buffer);
+                                    let mut buffer = batches.concat();
+                                    consolidate(&mut buffer);
+                                    output.session(cap).give_container(&mut buffer);
                                     false
                                 });
                             }

@@ -162,6 +162,7 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
             let mut open: Vec<(T, Groups<K, V>)> = Vec::new();
             let mut spare: Vec<Groups<K, V>> = Vec::new();
             let mut produced = Vec::new();
+            let mut running = Vec::new();
             move |frontiers| {
                 clock.for_each(|tick, _| clocked.tick(tick.retain(0)));
                 for (input, handle) in inputs.iter_mut().enumerate() {
@@ -199,10 +200,16 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
                         && !groups.has_negative()
                         && lower.iter().all(|index| !index.has_negative());
                     if folds {
-                        each_folded(&mut groups, &lower, L::fold, |key, running| {
-                            L::finish(key, running, &mut produced);
-                            session.give_iterator(produced.drain(..));
-                        });
+                        each_folded(
+                            &mut groups,
+                            &lower,
+                            &mut running,
+                            L::fold,
+                            |key, running| {
+                                L::finish(key, running, &mut produced);
+                                session.give_iterator(produced.drain(..));
+                            },
+                        );
                     } else {
                         each_group(&mut groups, &lower, |key, values| {
                             logic.sorted(key, values, &mut produced);
@@ -359,6 +366,7 @@ fn each_group<K: Data, V: Data>(
 fn each_folded<K: Data, V: Data, R: Default>(
     deepest: &mut Groups<K, V>,
     lower: &[&Index<K, V>],
+    scratch: &mut Vec<Option<R>>,
     fold: impl Fn(&mut R, &V, isize),
     mut finish: impl FnMut(&K, R),
 ) {
@@ -382,7 +390,7 @@ fn each_folded<K: Data, V: Data, R: Default>(
             }
         }
     };
-    deepest.drain_folded(&fold, |key, mut running| {
+    deepest.drain_folded(scratch, &fold, |key, mut running| {
         fold_later(key, &mut running, lower, &mut seen, &mut cursors);
         finish(key, running);
     });

@@ -66,13 +66,14 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
 
     /// Folds every record into a running result of its key (`fold(running, value,
     /// multiplicity)`, in the order of arrival, values not consolidated), then calls `f(key,
-    /// running)` for every key with records, in slot order. Then forgets the records.
+    /// running)` for every key with records, in slot order. Then forgets the records. `running`
+    /// is scratch space, empty before and after.
     pub(crate) fn drain_folded<R: Default>(
         &mut self,
+        running: &mut Vec<Option<R>>,
         fold: impl Fn(&mut R, &V, isize),
         mut f: impl FnMut(&K, R),
     ) {
-        let mut running: Vec<Option<R>> = Vec::new();
         running.resize_with(self.keys.len(), || None);
         for (slot, value, diff) in self.staged.drain(..) {
             fold(
@@ -82,7 +83,7 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
             );
         }
         let mut touched = 0;
-        for (key, running) in self.keys.iter().zip(running) {
+        for (key, running) in self.keys.iter().zip(running.drain(..)) {
             if let Some(running) = running {
                 touched += 1;
                 f(key, running);

@@ -143,7 +143,7 @@ fn probe<'scope, K: Data, A: Data, B: Data, O: Data, T: LoopTime>(
                             let index = stored.index();
                             let mut session = output.session(cap);
                             let mut cursor = 0;
-                            for ((key, value), diff) in records.drain(..) {
+                            for ((key, value), diff) in records.drain(..).flatten() {
                                 let Some((_, others)) = index.find(&key, &mut cursor) else {
                                     continue;
                                 };

@@ -126,16 +126,18 @@ impl<'scope, D: 'static, T: LoopTime> BulkCollection<'scope, D, T> {
     }
 }
 
-/// Batches received and not yet processed, each with a capability for its time.
-type Pending<T, R> = Vec<(Capability<T>, Vec<R>)>;
+/// Batches received and not yet processed, with a capability for their time.
+type Pending<T, R> = Vec<(Capability<T>, Vec<Vec<R>>)>;
 
-/// Adds `data`, received at `time`, to `pending` (with the batch already there for that time).
+/// Adds `data`, received at `time`, to `pending` (next to the batches already there for that
+/// time: kept apart rather than appended, which would copy them into ever larger buffers).
 fn stash<T: LoopTime, R>(pending: &mut Pending<T, R>, time: InputCapability<T>, data: &mut Vec<R>) {
+    let data = std::mem::take(data);
     match pending
         .iter_mut()
         .find(|(cap, _)| cap.time() == time.time())
     {
-        Some((_, batch)) => batch.append(data),
-        None => pending.push((time.retain(0), std::mem::take(data))),
+        Some((_, batches)) => batches.push(data),
+        None => pending.push((time.retain(0), vec![data])),
     }
 }

@@ -39,6 +39,7 @@ pub struct ExactSum {
 
 impl ExactSum {
     /// Adds `value` times `count`.
+    #[inline]
     pub fn add(&mut self, value: f64, count: isize) {
         if count == 0 {
             return;
@@ -106,11 +107,7 @@ impl ExactSum {
         add_wide(&mut wide, self.small, self.low);
         let negative = wide[LIMBS - 1] >> 63 == 1;
         if negative {
-            // Two's complement: invert and add one.
-            let mut carry = true;
-            for limb in &mut wide {
-                (*limb, carry) = add_with_carry(!*limb, 0, carry);
-            }
+            negate(&mut wide);
         }
         round(negative, &wide, LOWEST)
     }
@@ -146,6 +143,14 @@ impl ExactSum {
         }
         add_wide(&mut self.wide, self.small, self.low);
         (self.small, self.low) = (term, exponent);
+    }
+}
+
+/// Negates the two's-complement integer `limbs`: inverts and adds one.
+fn negate(limbs: &mut [u64]) {
+    let mut carry = true;
+    for limb in limbs {
+        (*limb, carry) = add_with_carry(!*limb, 0, carry);
     }
 }
 
