@@ -15,6 +15,8 @@ pub(crate) struct Index<K, V> {
     /// Group `g`'s values are `values[bounds[g]..bounds[g + 1]]`.
     bounds: Vec<usize>,
     values: Vec<(V, isize)>,
+    /// Whether a value has a negative multiplicity.
+    negative: bool,
 }
 
 impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
@@ -71,11 +73,13 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
         if consolidated {
             consolidate_groups(&mut values, &mut bounds);
         }
+        let negative = values.iter().any(|(_, diff)| *diff < 0);
         Index {
             groups,
             keys,
             bounds,
             values,
+            negative,
         }
     }
 
@@ -97,7 +101,7 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
 
     /// Whether some record has a negative multiplicity.
     pub(crate) fn has_negative(&self) -> bool {
-        self.values.iter().any(|(_, diff)| *diff < 0)
+        self.negative
     }
 
     /// The number of groups (group numbers are below it).
