@@ -10,7 +10,9 @@ use crate::key::StableHashMap;
 /// Records `((key, value), multiplicity)` of one time, grouped by key. Each key has a slot that it
 /// keeps from round to round (the next round mostly has the same keys, so it hashes no new
 /// entries), and slots are renumbered in key order when keys were added: groups are visited, and
-/// results produced, in key order.
+/// results produced, in key order. A round's records mostly come in the order of the last
+/// round's (the same computation on the same keys), so a record's key is first compared with
+/// the key of the record at its place last round, and hashed only if they differ.
 pub(crate) struct Groups<K, V> {
     slots: StableHashMap<K, u32>,
     /// The key of every slot.
@@ -21,6 +23,8 @@ pub(crate) struct Groups<K, V> {
     staged: Vec<(u32, V, isize)>,
     /// Whether a staged record has a negative multiplicity.
     negative: bool,
+    /// The slots of the last round's records, in order of arrival.
+    previous: Vec<u32>,
     /// Scratch for grouping: slot `s`'s values are `values[bounds[s]..bounds[s + 1]]`.
     bounds: Vec<usize>,
     next: Vec<usize>,
@@ -36,6 +40,7 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
             sorted: true,
             staged: Vec::new(),
             negative: false,
+            previous: Vec::new(),
             bounds: Vec::new(),
             next: Vec::new(),
             values: Vec::new(),
@@ -45,18 +50,33 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
     /// Adds `records`, leaving `records` empty.
     pub(crate) fn absorb(&mut self, records: &mut Vec<((K, V), isize)>) {
         for ((key, value), diff) in records.drain(..) {
-            let slot = match self.slots.entry(key) {
-                Entry::Occupied(slot) => *slot.get(),
-                Entry::Vacant(vacant) => {
-                    let slot = self.keys.len() as u32;
-                    self.sorted &= self.keys.last().is_none_or(|last| last < vacant.key());
-                    self.keys.push(vacant.key().clone());
-                    *vacant.insert(slot)
-                }
+            let slot = match self.previous.get(self.staged.len()) {
+                Some(&slot) if self.keys.get(slot as usize) == Some(&key) => slot,
+                _ => self.slot(key),
             };
             self.negative |= diff < 0;
             self.staged.push((slot, value, diff));
         }
+    }
+
+    /// The slot of `key`, made if it has none.
+    fn slot(&mut self, key: K) -> u32 {
+        match self.slots.entry(key) {
+            Entry::Occupied(slot) => *slot.get(),
+            Entry::Vacant(vacant) => {
+                let slot = self.keys.len() as u32;
+                self.sorted &= self.keys.last().is_none_or(|last| last < vacant.key());
+                self.keys.push(vacant.key().clone());
+                *vacant.insert(slot)
+            }
+        }
+    }
+
+    /// Remembers the slots of the staged records, in order, for the next round.
+    fn remember_arrivals(&mut self) {
+        self.previous.clear();
+        self.previous
+            .extend(self.staged.iter().map(|(slot, _, _)| *slot));
     }
 
     /// Whether a record absorbed since the last drain has a negative multiplicity.
@@ -74,6 +94,7 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
         fold: impl Fn(&mut R, &V, isize),
         mut f: impl FnMut(&K, R),
     ) {
+        self.remember_arrivals();
         running.resize_with(self.keys.len(), || None);
         for (slot, value, diff) in self.staged.drain(..) {
             fold(
@@ -97,6 +118,7 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
     /// and consolidated (equal values added up, those that cancel out dropped; `f` sees no
     /// empty group). Then forgets the records.
     pub(crate) fn drain_consolidated(&mut self, mut f: impl FnMut(&K, &[(V, isize)])) {
+        self.remember_arrivals();
         let slots = self.keys.len();
         // A counting sort by slot: sizes, offsets, then every record moved to its place.
         self.bounds.clear();
@@ -141,8 +163,10 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
         if self.keys.len() > 4 * touched + 1024 {
             self.slots.clear();
             self.keys.clear();
+            self.previous.clear();
             self.sorted = true;
         } else if !self.sorted {
+            self.previous.clear();
             self.keys.sort_unstable();
             for (slot, key) in self.keys.iter().enumerate() {
                 *self.slots.get_mut(key).expect("every key has a slot") = slot as u32;

@@ -29,8 +29,8 @@ pub struct ExactSum {
     small: i128,
     low: i32,
     /// What spilled from `small`: a two's-complement integer in units of 2^-1074, least
-    /// significant limb first; empty until the first spill.
-    wide: Vec<u64>,
+    /// significant limb first; none until the first spill (boxed, to keep sums small).
+    wide: Option<Box<[u64; LIMBS]>>,
     /// Whether an infinite term of either sign, or a NaN, was added.
     positive_infinity: bool,
     negative_infinity: bool,
@@ -74,12 +74,12 @@ impl ExactSum {
         self.nan |= other.nan;
         self.positive_infinity |= other.positive_infinity;
         self.negative_infinity |= other.negative_infinity;
-        if !other.wide.is_empty() {
-            if self.wide.is_empty() {
-                self.wide = other.wide.clone();
-            } else {
+        match (&mut self.wide, &other.wide) {
+            (_, None) => {}
+            (None, Some(more)) => self.wide = Some(more.clone()),
+            (Some(wide), Some(more)) => {
                 let mut carry = false;
-                for (limb, &more) in self.wide.iter_mut().zip(&other.wide) {
+                for (limb, &more) in wide.iter_mut().zip(more.iter()) {
                     (*limb, carry) = add_with_carry(*limb, more, carry);
                 }
             }
@@ -98,12 +98,12 @@ impl ExactSum {
         if self.negative_infinity {
             return f64::NEG_INFINITY;
         }
-        if self.wide.is_empty() {
+        let Some(wide) = &self.wide else {
             let magnitude = self.small.unsigned_abs();
             let limbs = [magnitude as u64, (magnitude >> 64) as u64];
             return round(self.small < 0, &limbs, self.low);
-        }
-        let mut wide = self.wide.clone();
+        };
+        let mut wide = **wide;
         add_wide(&mut wide, self.small, self.low);
         let negative = wide[LIMBS - 1] >> 63 == 1;
         if negative {
@@ -138,10 +138,8 @@ impl ExactSum {
 
     /// Moves `small` into the wide accumulator, then starts it again from `term * 2^exponent`.
     fn spill_then_start(&mut self, term: i128, exponent: i32) {
-        if self.wide.is_empty() {
-            self.wide = vec![0; LIMBS];
-        }
-        add_wide(&mut self.wide, self.small, self.low);
+        let wide = self.wide.get_or_insert_with(|| Box::new([0; LIMBS]));
+        add_wide(wide.as_mut_slice(), self.small, self.low);
         (self.small, self.low) = (term, exponent);
     }
 }
