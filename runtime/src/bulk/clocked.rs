@@ -27,7 +27,7 @@ struct Buffer<T, R, P> {
 
 /// An input's data at one time: as received, or prepared.
 enum Stored<R, P> {
-    Raw(Vec<R>),
+    Raw(Vec<Vec<R>>),
     Prepared(P),
 }
 
@@ -58,9 +58,9 @@ impl<T: LoopTime, R, P> Clocked<T, R, P> {
     pub(crate) fn push(&mut self, input: usize, time: T, data: &mut Vec<R>) {
         let times = &mut self.inputs[input].times;
         match times.iter_mut().find(|(t, _)| *t == time) {
-            Some((_, Stored::Raw(buffer))) => buffer.append(data),
+            Some((_, Stored::Raw(batches))) => batches.push(std::mem::take(data)),
             Some((_, Stored::Prepared(_))) => unreachable!("data after its input was complete"),
-            None => times.push((time, Stored::Raw(std::mem::take(data)))),
+            None => times.push((time, Stored::Raw(vec![std::mem::take(data)]))),
         }
     }
 
@@ -96,7 +96,7 @@ impl<T: LoopTime, R, P> Clocked<T, R, P> {
     }
 
     /// Removes and returns the data of `input` at `tick` (for inputs at the operator's level).
-    pub(crate) fn take(&mut self, input: usize, tick: &T) -> Vec<R> {
+    pub(crate) fn take(&mut self, input: usize, tick: &T) -> Vec<Vec<R>> {
         let times = &mut self.inputs[input].times;
         match times.iter().position(|(t, _)| t == tick) {
             Some(position) => match times.swap_remove(position).1 {
@@ -108,17 +108,23 @@ impl<T: LoopTime, R, P> Clocked<T, R, P> {
     }
 
     /// The raw data of `input` at `tick` truncated to its level (empty if none).
-    pub(crate) fn raw(&self, input: usize, tick: &T) -> &[R] {
-        match self.find(input, tick) {
-            Some(Stored::Raw(data)) => data,
+    pub(crate) fn raw(&self, input: usize, tick: &T) -> impl Iterator<Item = &R> + '_ {
+        let batches: &[Vec<R>] = match self.find(input, tick) {
+            Some(Stored::Raw(batches)) => batches,
             Some(Stored::Prepared(_)) => unreachable!("raw data of a prepared input"),
             None => &[],
-        }
+        };
+        batches.iter().flatten()
     }
 
     /// Prepares the data of `input` at `tick` truncated to its level with `prepare`, unless it
     /// is prepared already.
-    pub(crate) fn prepare(&mut self, input: usize, tick: &T, prepare: impl FnOnce(Vec<R>) -> P) {
+    pub(crate) fn prepare(
+        &mut self,
+        input: usize,
+        tick: &T,
+        prepare: impl FnOnce(Vec<Vec<R>>) -> P,
+    ) {
         let buffer = &mut self.inputs[input];
         let version = tick.truncate(buffer.level);
         if let Some((_, stored)) = buffer.times.iter_mut().find(|(t, _)| *t == version) {

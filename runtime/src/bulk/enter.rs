@@ -55,11 +55,11 @@ pub(crate) fn accumulate<'scope, D: Data>(
         Pipeline,
         "Enter",
         |_, _| {
-            let mut pending: Vec<(D, Epoch, isize)> = Vec::new();
+            let mut pending: Vec<Vec<(D, Epoch, isize)>> = Vec::new();
             let mut value: Vec<(D, isize)> = Vec::new();
             let mut ticks: Vec<Capability<Round>> = Vec::new();
             move |(updates, frontier), (clock, _), output| {
-                updates.for_each(|_, data| pending.append(data));
+                updates.for_each(|_, data| pending.push(std::mem::take(data)));
                 clock.for_each(|tick, _| {
                     if tick.time().inner == 0 {
                         ticks.push(tick.retain(0));
@@ -73,14 +73,17 @@ pub(crate) fn accumulate<'scope, D: Data>(
                     let epoch = tick.time().outer;
                     let before = value.len();
                     let mut later = Vec::new();
-                    for (record, time, diff) in pending.drain(..) {
+                    value.reserve(pending.iter().map(Vec::len).sum());
+                    for (record, time, diff) in pending.drain(..).flatten() {
                         if time <= epoch {
                             value.push((record, diff));
                         } else {
                             later.push((record, time, diff));
                         }
                     }
-                    pending = later;
+                    if !later.is_empty() {
+                        pending.push(later);
+                    }
                     if before > 0 && value.len() > before {
                         consolidate(&mut value);
                     }

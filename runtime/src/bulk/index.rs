@@ -20,15 +20,16 @@ pub(crate) struct Index<K, V> {
 }
 
 impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
-    /// An index of `records`; with `consolidated`, each group's values are sorted and equal
-    /// values added up (zero multiplicities dropped).
-    pub(crate) fn build(records: Vec<((K, V), isize)>, consolidated: bool) -> Self {
+    /// An index of the records of `batches`; with `consolidated`, each group's values are
+    /// sorted and equal values added up (zero multiplicities dropped).
+    pub(crate) fn build(batches: Vec<Vec<((K, V), isize)>>, consolidated: bool) -> Self {
+        let records = batches.iter().map(Vec::len).sum();
         // Groups numbered in order of arrival first.
         let mut groups: StableHashMap<K, u32> = StableHashMap::default();
         let mut keys = Vec::new();
-        let mut group_of = Vec::with_capacity(records.len());
-        let mut staged = Vec::with_capacity(records.len());
-        for ((key, value), diff) in records {
+        let mut group_of = Vec::with_capacity(records);
+        let mut staged = Vec::with_capacity(records);
+        for ((key, value), diff) in batches.into_iter().flatten() {
             let next = keys.len() as u32;
             let group = *groups.entry(key).or_insert_with_key(|key| {
                 keys.push(key.clone());

@@ -123,12 +123,14 @@ fn probe<'scope, K: Data, A: Data, B: Data, O: Data, T: LoopTime>(
                             .iter_mut()
                             .find(|(version, _)| version == time.time())
                         {
-                            Some((_, Version::Records(buffer))) => buffer.append(data),
+                            Some((_, Version::Records(batches))) => {
+                                batches.push(std::mem::take(data))
+                            }
                             Some((_, Version::Indexed(_))) => {
                                 unreachable!("data after the index was built")
                             }
                             None => versions
-                                .push((*time.time(), Version::Records(std::mem::take(data)))),
+                                .push((*time.time(), Version::Records(vec![std::mem::take(data)]))),
                         }
                     });
                     pending.retain_mut(|(cap, records)| {
@@ -171,7 +173,7 @@ fn probe<'scope, K: Data, A: Data, B: Data, O: Data, T: LoopTime>(
 
 /// The records of the indexed side at one time: as received until first probed, then indexed.
 enum Version<K, B> {
-    Records(Vec<((K, B), isize)>),
+    Records(Vec<Vec<((K, B), isize)>>),
     Indexed(Index<K, B>),
 }
 

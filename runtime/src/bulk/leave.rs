@@ -98,9 +98,11 @@ fn finals<'scope, D: Data, TO: LoopTime, O: Data>(
                 let mut value = Vec::new();
                 for input in 0..inputs.len() {
                     if clocked.level_of(input) == level {
-                        value.append(&mut clocked.take(input, &time));
+                        for mut batch in clocked.take(input, &time) {
+                            value.append(&mut batch);
+                        }
                     } else {
-                        value.extend_from_slice(clocked.raw(input, &time));
+                        value.extend(clocked.raw(input, &time).cloned());
                     }
                 }
                 consolidate(&mut value);

@@ -62,9 +62,11 @@ fn build<'scope, D: Data, T: LoopTime, P: ParallelizationContract<T, Vec<(D, isi
                 let mut value = Vec::new();
                 for input in 0..inputs.len() {
                     if clocked.level_of(input) == level {
-                        value.append(&mut clocked.take(input, &time));
+                        for mut batch in clocked.take(input, &time) {
+                            value.append(&mut batch);
+                        }
                     } else {
-                        value.extend_from_slice(clocked.raw(input, &time));
+                        value.extend(clocked.raw(input, &time).cloned());
                     }
                 }
                 if !skip(&time) {
