@@ -350,7 +350,7 @@ fn components_job<'s>(
     graph: &Graph,
     strategy: Strategy,
 ) -> Collection<'s, (u32, u32)> {
-    components_job_with(df, graph, strategy, false)
+    components_job_with(df, graph, strategy, false, false)
 }
 
 /// [`components_job`] whose `min` also sees a label 0 for every vertex, with multiplicity 1
@@ -361,7 +361,27 @@ fn components_with_cancelled_decoys<'s>(
     graph: &Graph,
     strategy: Strategy,
 ) -> Collection<'s, (u32, u32)> {
-    components_job_with(df, graph, strategy, true)
+    components_job_with(df, graph, strategy, true, false)
+}
+
+/// [`components_job`] with `max` instead of `min`: every vertex labelled with the largest
+/// vertex of its component.
+fn largest_labels<'s>(
+    df: &mut Dataflow<'s>,
+    graph: &Graph,
+    strategy: Strategy,
+) -> Collection<'s, (u32, u32)> {
+    components_job_with(df, graph, strategy, false, true)
+}
+
+/// [`largest_labels`] with decoys (`u32::MAX`, cancelled out), as in
+/// [`components_with_cancelled_decoys`].
+fn largest_labels_with_cancelled_decoys<'s>(
+    df: &mut Dataflow<'s>,
+    graph: &Graph,
+    strategy: Strategy,
+) -> Collection<'s, (u32, u32)> {
+    components_job_with(df, graph, strategy, true, true)
 }
 
 fn components_job_with<'s>(
@@ -369,6 +389,7 @@ fn components_job_with<'s>(
     graph: &Graph,
     strategy: Strategy,
     decoys: bool,
+    largest: bool,
 ) -> Collection<'s, (u32, u32)> {
     let edges = input(df, "edges", &graph.edges);
     let labels =
@@ -383,18 +404,32 @@ fn components_job_with<'s>(
         let decoys = label
             .clone()
             .filter("decoys", move |_| decoys)
-            .map("zero", |(vertex, _)| (vertex, 0));
-        let next = label
+            .map("decoy", move |(vertex, _)| {
+                (vertex, if largest { u32::MAX } else { 0 })
+            });
+        let offers = label
             .clone()
             .join_map("send", edges, |_src, label, dst| (*dst, *label))
-            .concat("with own", [own, decoys.clone(), decoys.negate("cancel")])
-            .min("smallest");
+            .concat("with own", [own, decoys.clone(), decoys.negate("cancel")]);
+        let next = if largest {
+            offers.max("largest")
+        } else {
+            offers.min("smallest")
+        };
         set_labels.set(next);
         lp.leave(label)
     })
 }
 
 fn components_model(graph: &Graph) -> Changes<(u32, u32)> {
+    components_model_with(graph, false)
+}
+
+fn largest_labels_model(graph: &Graph) -> Changes<(u32, u32)> {
+    components_model_with(graph, true)
+}
+
+fn components_model_with(graph: &Graph, largest: bool) -> Changes<(u32, u32)> {
     let results: Vec<_> = graph
         .edge_bags()
         .iter()
@@ -410,8 +445,14 @@ fn components_model(graph: &Graph) -> Changes<(u32, u32)> {
             }
             for &(a, b) in edges.keys() {
                 let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-                // The smaller root wins, so every root is its component's smallest vertex.
-                parent[ra.max(rb) as usize] = ra.min(rb);
+                // The smaller (larger) root wins, so every root is its component's smallest
+                // (largest) vertex.
+                let (winner, loser) = if largest {
+                    (ra.max(rb), ra.min(rb))
+                } else {
+                    (ra.min(rb), ra.max(rb))
+                };
+                parent[loser as usize] = winner;
             }
             set(graph.nodes().into_iter().map(|v| (v, root(&mut parent, v))))
         })
@@ -750,6 +791,16 @@ proptest! {
     #[test]
     fn connected_components_with_cancelled_decoys(graph in graphs(1)) {
         check(&graph, &components_model(&graph), components_with_cancelled_decoys)?;
+    }
+
+    #[test]
+    fn components_by_largest_label(graph in graphs(1)) {
+        check(&graph, &largest_labels_model(&graph), largest_labels)?;
+    }
+
+    #[test]
+    fn largest_labels_with_cancelled_decoys_by_max(graph in graphs(1)) {
+        check(&graph, &largest_labels_model(&graph), largest_labels_with_cancelled_decoys)?;
     }
 
     #[test]

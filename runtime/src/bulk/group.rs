@@ -124,8 +124,9 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
         self.group(name, Total)
     }
 
-    /// Calls `logic(key, values, output)` for every key with values, at every tick of the
-    /// collection's deepest level; `output` receives the records of the result.
+    /// The output of `logic` for every key with values, at every tick of the collection's
+    /// deepest level: folded from the values as they come if `logic` folds and no multiplicity
+    /// is negative, else from each key's values sorted and consolidated.
     fn group<O: Data, L: PerKey<K, V, O>>(
         self,
         name: &str,
