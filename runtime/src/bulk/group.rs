@@ -331,35 +331,11 @@ fn each_group<K: Data, V: Data>(
     mut logic: impl FnMut(&K, &[(&V, isize)]),
 ) {
     let mut spare = [Vec::new(), Vec::new()];
-    // The groups of the lower parts already handled with a deeper part, and lookup cursors.
-    let mut seen: Vec<Vec<bool>> = lower
-        .iter()
-        .map(|index| vec![false; index.groups()])
-        .collect();
-    let mut cursors = vec![0; lower.len()];
-    deepest.drain_consolidated(|key, own| {
-        let later = Later {
-            indexes: lower,
-            seen: &mut seen,
-            cursors: &mut cursors,
-        };
-        gather(&mut spare, key, own, later, &mut logic)
+    let mut lower = Lower::new(lower);
+    deepest.drain_consolidated(|key, own| gather(&mut spare, key, own, &mut lower, 0, &mut logic));
+    lower.each_unseen(|lower, first, key, own| {
+        gather(&mut spare, key, own, lower, first, &mut logic)
     });
-    for (position, index) in lower.iter().enumerate() {
-        let (done, seen) = seen.split_at_mut(position + 1);
-        let cursors = &mut cursors[position + 1..];
-        cursors.fill(0);
-        for (key, group, own) in index.iter() {
-            if !done[position][group] {
-                let later = Later {
-                    indexes: &lower[position + 1..],
-                    seen: &mut *seen,
-                    cursors: &mut *cursors,
-                };
-                gather(&mut spare, key, own, later, &mut logic);
-            }
-        }
-    }
 }
 
 /// Calls `finish(key, running)` once for every key of `deepest` and `lower`, with all its values
@@ -371,80 +347,92 @@ fn each_folded<K: Data, V: Data, R: Default>(
     fold: impl Fn(&mut R, &V, isize),
     mut finish: impl FnMut(&K, R),
 ) {
-    let mut seen: Vec<Vec<bool>> = lower
-        .iter()
-        .map(|index| vec![false; index.groups()])
-        .collect();
-    let mut cursors = vec![0; lower.len()];
-    // Folds the values of `key` in `indexes` into `running`, marking their groups seen.
-    let fold_later = |key: &K,
-                      running: &mut R,
-                      indexes: &[&Index<K, V>],
-                      seen: &mut [Vec<bool>],
-                      cursors: &mut [usize]| {
-        for ((index, seen), cursor) in indexes.iter().zip(seen).zip(cursors) {
-            if let Some((group, values)) = index.find(key, cursor) {
-                seen[group] = true;
-                for (value, diff) in values {
-                    fold(running, value, *diff);
-                }
-            }
+    let fold_all = |running: &mut R, values: &[(V, isize)]| {
+        for (value, diff) in values {
+            fold(running, value, *diff);
         }
     };
+    let mut lower = Lower::new(lower);
     deepest.drain_folded(scratch, &fold, |key, mut running| {
-        fold_later(key, &mut running, lower, &mut seen, &mut cursors);
+        lower.find(0, key, |values| fold_all(&mut running, values));
         finish(key, running);
     });
-    for (position, index) in lower.iter().enumerate() {
-        let (done, seen) = seen.split_at_mut(position + 1);
-        let cursors = &mut cursors[position + 1..];
-        cursors.fill(0);
-        for (key, group, own) in index.iter() {
-            if !done[position][group] {
-                let mut running = R::default();
-                for (value, diff) in own {
-                    fold(&mut running, value, *diff);
+    lower.each_unseen(|lower, first, key, own| {
+        let mut running = R::default();
+        fold_all(&mut running, own);
+        lower.find(first, key, |values| fold_all(&mut running, values));
+        finish(key, running);
+    });
+}
+
+/// The indexes of a grouping's lower parts, which of their groups were handled already (with a
+/// deeper part's, or an earlier index's, values of the same key), and lookup cursors.
+struct Lower<'a, K, V> {
+    indexes: &'a [&'a Index<K, V>],
+    seen: Vec<Vec<bool>>,
+    cursors: Vec<usize>,
+}
+
+impl<'a, K: Data, V: Data> Lower<'a, K, V> {
+    fn new(indexes: &'a [&'a Index<K, V>]) -> Self {
+        Lower {
+            indexes,
+            seen: indexes
+                .iter()
+                .map(|index| vec![false; index.groups()])
+                .collect(),
+            cursors: vec![0; indexes.len()],
+        }
+    }
+
+    /// Calls `f(values)` with the values of `key` in every index from the `first` on that has
+    /// some, and marks those groups handled.
+    fn find(&mut self, first: usize, key: &K, mut f: impl FnMut(&'a [(V, isize)])) {
+        let lookups = self.indexes[first..]
+            .iter()
+            .zip(&mut self.seen[first..])
+            .zip(&mut self.cursors[first..]);
+        for ((index, seen), cursor) in lookups {
+            if let Some((group, values)) = index.find(key, cursor) {
+                seen[group] = true;
+                f(values);
+            }
+        }
+    }
+
+    /// Calls `f(self, first, key, values)` for every group not handled yet, index by index:
+    /// `first` is the index after the group's, where the key's other values are to be found.
+    fn each_unseen(&mut self, mut f: impl FnMut(&mut Self, usize, &'a K, &'a [(V, isize)])) {
+        let indexes = self.indexes;
+        for (position, index) in indexes.iter().enumerate() {
+            self.cursors[position + 1..].fill(0);
+            for (key, group, own) in index.iter() {
+                if !self.seen[position][group] {
+                    f(self, position + 1, key, own);
                 }
-                fold_later(key, &mut running, &lower[position + 1..], seen, cursors);
-                finish(key, running);
             }
         }
     }
 }
 
-/// The lower parts a key's values are looked up in: their indexes, the groups found so far, and
-/// lookup cursors.
-struct Later<'a, K, V> {
-    indexes: &'a [&'a Index<K, V>],
-    seen: &'a mut [Vec<bool>],
-    cursors: &'a mut [usize],
-}
-
-/// Calls `logic(key, values)` with `own` values and those of `key` in `later` (each sorted and
-/// consolidated), merged, unless they cancel out; marks the groups of `key` in `later` as seen.
-/// `spare` lends its allocations.
+/// Calls `logic(key, values)` with `own` values and those of `key` in the indexes of `lower`
+/// from the `first` on (each sorted and consolidated), merged, unless they cancel out; marks the
+/// groups of `key` there as handled. `spare` lends its allocations.
 fn gather<K: Data, V: Data>(
     spare: &mut [Vec<(&'static V, isize)>; 2],
     key: &K,
     own: &[(V, isize)],
-    later: Later<'_, K, V>,
+    lower: &mut Lower<'_, K, V>,
+    first: usize,
     logic: &mut impl FnMut(&K, &[(&V, isize)]),
 ) {
     let mut values = recycle(std::mem::take(&mut spare[0]));
     let mut merged = recycle(std::mem::take(&mut spare[1]));
     values.extend(own.iter().map(|(value, diff)| (value, *diff)));
-    let lookups = later
-        .indexes
-        .iter()
-        .zip(later.seen.iter_mut())
-        .zip(later.cursors.iter_mut());
-    for ((index, seen), cursor) in lookups {
-        if let Some((group, more)) = index.find(key, cursor) {
-            seen[group] = true;
-            merge(&values, more, &mut merged);
-            std::mem::swap(&mut values, &mut merged);
-        }
-    }
+    lower.find(first, key, |more| {
+        merge(&values, more, &mut merged);
+        std::mem::swap(&mut values, &mut merged);
+    });
     if !values.is_empty() {
         logic(key, &values);
     }
