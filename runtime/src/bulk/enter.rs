@@ -58,7 +58,7 @@ pub(crate) fn accumulate<'scope, D: Data>(
             let mut pending: Vec<Vec<(D, Epoch, isize)>> = Vec::new();
             let mut value: Vec<(D, isize)> = Vec::new();
             let mut ticks: Vec<Capability<Round>> = Vec::new();
-            move |(updates, frontier), (clock, _), output| {
+            move |(updates, frontier), (clock, clock_frontier), output| {
                 updates.for_each(|_, data| pending.push(std::mem::take(data)));
                 clock.for_each(|tick, _| {
                     if tick.time().inner == 0 {
@@ -66,10 +66,16 @@ pub(crate) fn accumulate<'scope, D: Data>(
                     }
                 });
                 ticks.sort_by_key(|tick| *tick.time());
+                // Once no update and no round-0 tick can come, the last tick's value is the
+                // last one sent: it is moved out rather than copied.
+                let mut unsent = ticks.len();
+                let final_tick = frontier.is_empty()
+                    && clock_frontier.frontier().iter().all(|time| time.inner > 0);
                 ticks.retain(|tick| {
                     if frontier.less_equal(tick.time()) {
                         return true;
                     }
+                    unsent -= 1;
                     let epoch = tick.time().outer;
                     let before = value.len();
                     let mut later = Vec::new();
@@ -87,7 +93,12 @@ pub(crate) fn accumulate<'scope, D: Data>(
                     if before > 0 && value.len() > before {
                         consolidate(&mut value);
                     }
-                    output.session(tick).give_iterator(value.iter().cloned());
+                    let mut session = output.session(tick);
+                    if final_tick && unsent == 0 {
+                        session.give_iterator(std::mem::take(&mut value).into_iter());
+                    } else {
+                        session.give_iterator(value.iter().cloned());
+                    }
                     false
                 });
             }

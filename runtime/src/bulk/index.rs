@@ -24,17 +24,23 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
     /// sorted and equal values added up (zero multiplicities dropped).
     pub(crate) fn build(batches: Vec<Vec<((K, V), isize)>>, consolidated: bool) -> Self {
         let records = batches.iter().map(Vec::len).sum();
-        // Groups numbered in order of arrival first.
+        // Groups numbered in order of arrival first. Records often come in runs of one key
+        // (sorted inputs): a key equal to the previous record's is not hashed.
         let mut groups: StableHashMap<K, u32> = StableHashMap::default();
-        let mut keys = Vec::new();
-        let mut group_of = Vec::with_capacity(records);
+        let mut keys: Vec<K> = Vec::new();
+        let mut group_of: Vec<u32> = Vec::with_capacity(records);
         let mut staged = Vec::with_capacity(records);
         for ((key, value), diff) in batches.into_iter().flatten() {
-            let next = keys.len() as u32;
-            let group = *groups.entry(key).or_insert_with_key(|key| {
-                keys.push(key.clone());
-                next
-            });
+            let group = match group_of.last() {
+                Some(&last) if keys[last as usize] == key => last,
+                _ => {
+                    let next = keys.len() as u32;
+                    *groups.entry(key).or_insert_with_key(|key| {
+                        keys.push(key.clone());
+                        next
+                    })
+                }
+            };
             group_of.push(group);
             staged.push((value, diff));
         }

@@ -114,6 +114,7 @@ impl ExactSum {
 
     /// Adds `term * 2^exponent` (`exponent` at least -1074), spilling into the wide accumulator
     /// when `small` cannot hold the sum.
+    #[inline]
     fn add_term(&mut self, term: i128, exponent: i32) {
         if term == 0 {
             return;
@@ -137,6 +138,7 @@ impl ExactSum {
     }
 
     /// Moves `small` into the wide accumulator, then starts it again from `term * 2^exponent`.
+    #[cold]
     fn spill_then_start(&mut self, term: i128, exponent: i32) {
         let wide = self.wide.get_or_insert_with(|| Box::new([0; LIMBS]));
         add_wide(wide.as_mut_slice(), self.small, self.low);
@@ -160,6 +162,7 @@ fn add_with_carry(a: u64, b: u64, carry: bool) -> (u64, bool) {
 }
 
 /// `value << shift`, if no bit (or the sign) is lost.
+#[inline]
 fn shift_left(value: i128, shift: u32) -> Option<i128> {
     if shift >= 127 {
         return None;

@@ -245,6 +245,7 @@ macro_rules! summable_integers {
     ($($t:ty),*) => {$(
         impl Summable for $t {
             type Sum = $t;
+            #[inline]
             fn add_to(&self, count: isize, sum: &mut $t) { *sum += self * count as $t }
             fn merge(sum: &mut $t, other: &$t) { *sum += other }
             fn total(sum: &$t) -> $t { *sum }
@@ -255,6 +256,7 @@ summable_integers!(i32, i64, isize, u32, u64, usize);
 
 impl Summable for super::F64 {
     type Sum = super::ExactSum;
+    #[inline]
     fn add_to(&self, count: isize, sum: &mut super::ExactSum) {
         sum.add(self.0, count)
     }
