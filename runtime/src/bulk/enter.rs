@@ -67,7 +67,8 @@ pub(crate) fn accumulate<'scope, D: Data>(
                 });
                 ticks.sort_by_key(|tick| *tick.time());
                 // Once no update and no round-0 tick can come, the last tick's value is the
-                // last one sent: it is moved out rather than copied.
+                // last one sent: it is moved out, and the updates streamed into it batch by
+                // batch, rather than gathered and copied.
                 let mut unsent = ticks.len();
                 let final_tick = frontier.is_empty()
                     && clock_frontier.frontier().iter().all(|time| time.inner > 0);
@@ -77,6 +78,16 @@ pub(crate) fn accumulate<'scope, D: Data>(
                     }
                     unsent -= 1;
                     let epoch = tick.time().outer;
+                    if final_tick && unsent == 0 {
+                        let mut session = output.session(tick);
+                        session.give_iterator(std::mem::take(&mut value).into_iter());
+                        for batch in pending.drain(..) {
+                            let until_now = batch.into_iter().filter(|(_, time, _)| *time <= epoch);
+                            session
+                                .give_iterator(until_now.map(|(record, _, diff)| (record, diff)));
+                        }
+                        return false;
+                    }
                     let before = value.len();
                     let mut later = Vec::new();
                     value.reserve(pending.iter().map(Vec::len).sum());
@@ -93,12 +104,7 @@ pub(crate) fn accumulate<'scope, D: Data>(
                     if before > 0 && value.len() > before {
                         consolidate(&mut value);
                     }
-                    let mut session = output.session(tick);
-                    if final_tick && unsent == 0 {
-                        session.give_iterator(std::mem::take(&mut value).into_iter());
-                    } else {
-                        session.give_iterator(value.iter().cloned());
-                    }
+                    output.session(tick).give_iterator(value.iter().cloned());
                     false
                 });
             }

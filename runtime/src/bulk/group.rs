@@ -160,10 +160,10 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
             Clocked::new(level, self.parts.iter().map(|part| part.level));
         builder.build(move |initial| {
             drop(initial);
-            let mut open: Vec<(T, Groups<K, V>)> = Vec::new();
-            let mut spare: Vec<Groups<K, V>> = Vec::new();
+            let mut open: Vec<(T, KeyGroups<K, V, O, L>)> = Vec::new();
+            let mut spare: Vec<KeyGroups<K, V, O, L>> = Vec::new();
             let mut produced = Vec::new();
-            let mut running = Vec::new();
+            let new_groups = || Groups::new(L::FOLDS);
             move |frontiers| {
                 clock.for_each(|tick, _| clocked.tick(tick.retain(0)));
                 for (input, handle) in inputs.iter_mut().enumerate() {
@@ -173,11 +173,11 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
                             let position = match open.iter().position(|(open, _)| *open == time) {
                                 Some(position) => position,
                                 None => {
-                                    open.push((time, spare.pop().unwrap_or_else(Groups::new)));
+                                    open.push((time, spare.pop().unwrap_or_else(new_groups)));
                                     open.len() - 1
                                 }
                             };
-                            open[position].1.absorb(data);
+                            open[position].1.absorb(data, L::fold);
                         });
                     } else {
                         handle.for_each(|time, data| clocked.push(input, *time.time(), data));
@@ -188,7 +188,7 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
                     let time = *tick.time();
                     let mut groups = match open.iter().position(|(open, _)| *open == time) {
                         Some(position) => open.swap_remove(position).1,
-                        None => spare.pop().unwrap_or_else(Groups::new),
+                        None => spare.pop().unwrap_or_else(new_groups),
                     };
                     for input in 0..deepest {
                         clocked.prepare(input, &time, |records| Index::build(records, true));
@@ -197,21 +197,13 @@ impl<'scope, K: 'static, V: 'static, T: LoopTime> BulkCollection<'scope, (K, V),
                         .filter_map(|input| clocked.prepared(input, &time))
                         .collect();
                     let mut session = output.session(&tick);
-                    let folds = L::FOLDS
-                        && !groups.has_negative()
-                        && lower.iter().all(|index| !index.has_negative());
-                    if folds {
-                        each_folded(
-                            &mut groups,
-                            &lower,
-                            &mut running,
-                            L::fold,
-                            |key, running| {
-                                L::finish(key, running, &mut produced);
-                                session.give_iterator(produced.drain(..));
-                            },
-                        );
+                    if groups.is_folding() && lower.iter().all(|index| !index.has_negative()) {
+                        each_folded(&mut groups, &lower, L::fold, |key, running| {
+                            L::finish(key, running, &mut produced);
+                            session.give_iterator(produced.drain(..));
+                        });
                     } else {
+                        groups.stop_folding();
                         each_group(&mut groups, &lower, |key, values| {
                             logic.sorted(key, values, &mut produced);
                             session.give_iterator(produced.drain(..));
@@ -320,13 +312,16 @@ impl<K: Data, V: Data + Summable> PerKey<K, V, (K, V)> for Total {
     }
 }
 
+/// One time's records of a grouping operator's deepest part, grouped for `L`.
+type KeyGroups<K, V, O, L> = Groups<K, V, <L as PerKey<K, V, O>>::Running>;
+
 /// The inputs of a grouping operator: records by key, prepared into groups at lower levels.
 type Grouping<T, K, V> = Clocked<T, ((K, V), isize), Index<K, V>>;
 
 /// Calls `logic(key, values)` once for every key of `deepest` and `lower` that has values once
 /// consolidated: with the key's values from all of them, sorted and added up. Empties `deepest`.
-fn each_group<K: Data, V: Data>(
-    deepest: &mut Groups<K, V>,
+fn each_group<K: Data, V: Data, R: Default>(
+    deepest: &mut Groups<K, V, R>,
     lower: &[&Index<K, V>],
     mut logic: impl FnMut(&K, &[(&V, isize)]),
 ) {
@@ -338,12 +333,12 @@ fn each_group<K: Data, V: Data>(
     });
 }
 
-/// Calls `finish(key, running)` once for every key of `deepest` and `lower`, with all its values
-/// (none with a negative multiplicity) folded into `running` by `fold`. Empties `deepest`.
+/// Calls `finish(key, running)` once for every key of `deepest` (which is folding) and `lower`,
+/// with all its values (none with a negative multiplicity) folded into `running` by `fold`.
+/// Empties `deepest`.
 fn each_folded<K: Data, V: Data, R: Default>(
-    deepest: &mut Groups<K, V>,
+    deepest: &mut Groups<K, V, R>,
     lower: &[&Index<K, V>],
-    scratch: &mut Vec<Option<R>>,
     fold: impl Fn(&mut R, &V, isize),
     mut finish: impl FnMut(&K, R),
 ) {
@@ -353,7 +348,7 @@ fn each_folded<K: Data, V: Data, R: Default>(
         }
     };
     let mut lower = Lower::new(lower);
-    deepest.drain_folded(scratch, &fold, |key, mut running| {
+    deepest.drain_folded(|key, mut running| {
         lower.find(0, key, |values| fold_all(&mut running, values));
         finish(key, running);
     });

@@ -1,6 +1,5 @@
 //! [`Groups`]: one round's records grouped by key, in flat arrays reused from round to round.
 
-use std::collections::hash_map::Entry;
 use std::hash::Hash;
 
 use differential_dataflow::consolidation::consolidate_slice;
@@ -13,14 +12,27 @@ use crate::key::StableHashMap;
 /// results produced, in key order. A round's records mostly come in the order of the last
 /// round's (the same computation on the same keys), so a record's key is first compared with
 /// the key of the record at its place last round, and hashed only if they differ.
-pub(crate) struct Groups<K, V> {
+///
+/// For logic that folds (`min`, `max`, `sum`), records are folded into a running result of
+/// their key (`R`) as they arrive, as long as none has a negative multiplicity; the batches are
+/// kept as they came, so that the records can still be grouped and sorted if one has.
+pub(crate) struct Groups<K, V, R> {
     slots: StableHashMap<K, u32>,
     /// The key of every slot.
     keys: Vec<K>,
     /// Whether `keys` is sorted.
     sorted: bool,
-    /// This round's records with their slots, as they arrived.
-    staged: Vec<(u32, V, isize)>,
+    /// Whether the logic folds: each round starts folding if so.
+    folds: bool,
+    /// Whether this round's records are folded as they arrive (into `running`, by slot, with
+    /// the batches kept in `kept`) rather than staged.
+    folding: bool,
+    running: Vec<Option<R>>,
+    kept: Vec<Vec<((K, V), isize)>>,
+    /// The slots of this round's records, in order of arrival.
+    arrivals: Vec<u32>,
+    /// This round's values with their multiplicities, as they arrived (when not folding).
+    staged: Vec<(V, isize)>,
     /// Whether a staged record has a negative multiplicity.
     negative: bool,
     /// The slots of the last round's records, in order of arrival.
@@ -31,13 +43,18 @@ pub(crate) struct Groups<K, V> {
     values: Vec<(V, isize)>,
 }
 
-impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
-    /// No groups.
-    pub(crate) fn new() -> Self {
+impl<K: Hash + Ord + Clone, V: Ord + Clone, R: Default> Groups<K, V, R> {
+    /// No groups; with `folds`, records are folded as they arrive (see [`Groups::absorb`]).
+    pub(crate) fn new(folds: bool) -> Self {
         Groups {
             slots: StableHashMap::default(),
             keys: Vec::new(),
             sorted: true,
+            folds,
+            folding: folds,
+            running: Vec::new(),
+            kept: Vec::new(),
+            arrivals: Vec::new(),
             staged: Vec::new(),
             negative: false,
             previous: Vec::new(),
@@ -47,83 +64,100 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
         }
     }
 
-    /// Adds `records`, leaving `records` empty.
-    pub(crate) fn absorb(&mut self, records: &mut Vec<((K, V), isize)>) {
-        for ((key, value), diff) in records.drain(..) {
-            let slot = match self.previous.get(self.staged.len()) {
-                Some(&slot) if self.keys.get(slot as usize) == Some(&key) => slot,
-                _ => self.slot(key),
-            };
-            self.negative |= diff < 0;
-            self.staged.push((slot, value, diff));
+    /// Adds `records`, leaving `records` empty: folded into their keys' running results by
+    /// `fold(running, value, multiplicity)` while folding, else staged.
+    pub(crate) fn absorb(
+        &mut self,
+        records: &mut Vec<((K, V), isize)>,
+        fold: impl Fn(&mut R, &V, isize),
+    ) {
+        if self.folding && records.iter().any(|(_, diff)| *diff < 0) {
+            self.stop_folding();
         }
-    }
-
-    /// The slot of `key`, made if it has none.
-    fn slot(&mut self, key: K) -> u32 {
-        match self.slots.entry(key) {
-            Entry::Occupied(slot) => *slot.get(),
-            Entry::Vacant(vacant) => {
-                let slot = self.keys.len() as u32;
-                self.sorted &= self.keys.last().is_none_or(|last| last < vacant.key());
-                self.keys.push(vacant.key().clone());
-                *vacant.insert(slot)
+        if self.folding {
+            for ((key, value), diff) in records.iter() {
+                let slot = self.arrival_slot(key) as usize;
+                if slot >= self.running.len() {
+                    self.running.resize_with(self.keys.len(), || None);
+                }
+                fold(
+                    self.running[slot].get_or_insert_with(R::default),
+                    value,
+                    *diff,
+                );
+            }
+            self.kept.push(std::mem::take(records));
+        } else {
+            for ((key, value), diff) in records.drain(..) {
+                self.arrival_slot(&key);
+                self.negative |= diff < 0;
+                self.staged.push((value, diff));
             }
         }
     }
 
-    /// Remembers the slots of the staged records, in order, for the next round.
-    fn remember_arrivals(&mut self) {
-        self.previous.clear();
-        self.previous
-            .extend(self.staged.iter().map(|(slot, _, _)| *slot));
+    /// The slot of the next record to arrive, whose key is `key` (made if it has none); noted
+    /// in `arrivals`.
+    fn arrival_slot(&mut self, key: &K) -> u32 {
+        let slot = match self.previous.get(self.arrivals.len()) {
+            Some(&slot) if self.keys.get(slot as usize) == Some(key) => slot,
+            _ => match self.slots.get(key) {
+                Some(&slot) => slot,
+                None => {
+                    let slot = self.keys.len() as u32;
+                    self.sorted &= self.keys.last().is_none_or(|last| last < key);
+                    self.keys.push(key.clone());
+                    self.slots.insert(key.clone(), slot);
+                    slot
+                }
+            },
+        };
+        self.arrivals.push(slot);
+        slot
     }
 
-    /// Whether a record absorbed since the last drain has a negative multiplicity.
-    pub(crate) fn has_negative(&self) -> bool {
-        self.negative
-    }
-
-    /// Folds every record into a running result of its key (`fold(running, value,
-    /// multiplicity)`, in the order of arrival, values not consolidated), then calls `f(key,
-    /// running)` for every key with records, in slot order. Then forgets the records. `running`
-    /// is scratch space, empty before and after.
-    pub(crate) fn drain_folded<R: Default>(
-        &mut self,
-        running: &mut Vec<Option<R>>,
-        fold: impl Fn(&mut R, &V, isize),
-        mut f: impl FnMut(&K, R),
-    ) {
-        self.remember_arrivals();
-        running.resize_with(self.keys.len(), || None);
-        for (slot, value, diff) in self.staged.drain(..) {
-            fold(
-                running[slot as usize].get_or_insert_with(R::default),
-                &value,
-                diff,
-            );
+    /// Stops folding this round's records: stages those kept and forgets the running results.
+    pub(crate) fn stop_folding(&mut self) {
+        if !self.folding {
+            return;
         }
+        self.folding = false;
+        self.running.clear();
+        let kept = self.kept.drain(..).flatten();
+        self.staged
+            .extend(kept.map(|((_, value), diff)| (value, diff)));
+    }
+
+    /// Whether this round's records are being folded (none had a negative multiplicity).
+    pub(crate) fn is_folding(&self) -> bool {
+        self.folding
+    }
+
+    /// Calls `f(key, running)` for every key with records, in slot order, with the records
+    /// folded into `running`. Then forgets the records. Only while folding.
+    pub(crate) fn drain_folded(&mut self, mut f: impl FnMut(&K, R)) {
+        debug_assert!(self.folding, "records were staged, not folded");
         let mut touched = 0;
-        for (key, running) in self.keys.iter().zip(running.drain(..)) {
-            if let Some(running) = running {
+        for (key, running) in self.keys.iter().zip(self.running.iter_mut()) {
+            if let Some(running) = running.take() {
                 touched += 1;
                 f(key, running);
             }
         }
-        self.negative = false;
-        self.tidy(touched);
+        self.kept.clear();
+        self.end_round(touched);
     }
 
     /// Calls `f(key, values)` for every key with records, in slot order, with its values sorted
     /// and consolidated (equal values added up, those that cancel out dropped; `f` sees no
-    /// empty group). Then forgets the records.
+    /// empty group). Then forgets the records. Only once not folding.
     pub(crate) fn drain_consolidated(&mut self, mut f: impl FnMut(&K, &[(V, isize)])) {
-        self.remember_arrivals();
+        debug_assert!(!self.folding, "records were folded, not staged");
         let slots = self.keys.len();
         // A counting sort by slot: sizes, offsets, then every record moved to its place.
         self.bounds.clear();
         self.bounds.resize(slots + 1, 0);
-        for (slot, _, _) in &self.staged {
+        for slot in &self.arrivals {
             self.bounds[*slot as usize + 1] += 1;
         }
         for slot in 0..slots {
@@ -131,13 +165,12 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
         }
         self.next.clone_from(&self.bounds);
         self.values.clear();
-        if let Some((_, value, diff)) = self.staged.first() {
-            self.values
-                .resize(self.staged.len(), (value.clone(), *diff));
+        if let Some(first) = self.staged.first() {
+            self.values.resize(self.staged.len(), first.clone());
         }
-        for (slot, value, diff) in self.staged.drain(..) {
-            let place = &mut self.next[slot as usize];
-            self.values[*place] = (value, diff);
+        for (slot, record) in self.arrivals.iter().zip(self.staged.drain(..)) {
+            let place = &mut self.next[*slot as usize];
+            self.values[*place] = record;
             *place += 1;
         }
         let mut touched = 0;
@@ -153,7 +186,16 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
             }
         }
         self.values.clear();
+        self.end_round(touched);
+    }
+
+    /// Remembers the round's arrivals for the next round, which starts folding if the logic
+    /// folds; tidies the slots (`touched` had records).
+    fn end_round(&mut self, touched: usize) {
+        std::mem::swap(&mut self.previous, &mut self.arrivals);
+        self.arrivals.clear();
         self.negative = false;
+        self.folding = self.folds;
         self.tidy(touched);
     }
 
@@ -173,5 +215,79 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Groups<K, V> {
             }
             self.sorted = true;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Groups;
+
+    /// A sum of values times multiplicities, the running result of these tests' folds.
+    fn add(sum: &mut i64, value: &i64, diff: isize) {
+        *sum += value * diff as i64;
+    }
+
+    /// Every group's values, sorted and consolidated, by key.
+    fn consolidated<R: Default>(groups: &mut Groups<u32, i64, R>) -> Vec<(u32, Vec<(i64, isize)>)> {
+        let mut seen = Vec::new();
+        groups.drain_consolidated(|key, values| seen.push((*key, values.to_vec())));
+        seen.sort();
+        seen
+    }
+
+    /// Every group's folded sum, by key.
+    fn folded(groups: &mut Groups<u32, i64, i64>) -> Vec<(u32, i64)> {
+        let mut sums = Vec::new();
+        groups.drain_folded(|key, sum| sums.push((*key, sum)));
+        sums.sort();
+        sums
+    }
+
+    #[test]
+    fn folds_as_records_arrive_until_a_multiplicity_is_negative() {
+        let mut groups: Groups<u32, i64, i64> = Groups::new(true);
+        groups.absorb(&mut vec![((2, 5), 1), ((1, 7), 2)], add);
+        groups.absorb(&mut vec![((2, 1), 1)], add);
+        assert!(groups.is_folding());
+        assert_eq!(folded(&mut groups), vec![(1, 14), (2, 6)]);
+
+        // Next round: a negative multiplicity in the second batch stages the first one too.
+        groups.absorb(&mut vec![((2, 5), 1), ((1, 7), 2)], add);
+        groups.absorb(&mut vec![((2, 5), -1), ((3, 4), 1)], add);
+        assert!(!groups.is_folding());
+        assert_eq!(
+            consolidated(&mut groups),
+            vec![(1, vec![(7, 2)]), (3, vec![(4, 1)])]
+        );
+
+        // And the round after folds again.
+        groups.absorb(&mut vec![((3, 2), 3)], add);
+        assert!(groups.is_folding());
+        assert_eq!(folded(&mut groups), vec![(3, 6)]);
+    }
+
+    #[test]
+    fn stops_folding_when_told_and_groups_what_was_folded() {
+        let mut groups: Groups<u32, i64, i64> = Groups::new(true);
+        groups.absorb(
+            &mut vec![((9, 3), 1), ((4, 3), 1), ((9, 3), 1), ((9, 1), 1)],
+            add,
+        );
+        groups.stop_folding();
+        assert_eq!(
+            consolidated(&mut groups),
+            vec![(4, vec![(3, 1)]), (9, vec![(1, 1), (3, 2)])]
+        );
+    }
+
+    #[test]
+    fn logic_that_does_not_fold_stages_every_record() {
+        let mut groups: Groups<u32, i64, ()> = Groups::new(false);
+        groups.absorb(
+            &mut vec![((1, 2), 1), ((1, 2), -1), ((0, 5), 1)],
+            |_, _, _| unreachable!("not folding"),
+        );
+        assert!(!groups.is_folding());
+        assert_eq!(consolidated(&mut groups), vec![(0, vec![(5, 1)])]);
     }
 }
