@@ -29,20 +29,20 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
         let mut groups: StableHashMap<K, u32> = StableHashMap::default();
         let mut keys: Vec<K> = Vec::new();
         let mut group_of: Vec<u32> = Vec::with_capacity(records);
-        let mut staged = Vec::with_capacity(records);
-        for ((key, value), diff) in batches.into_iter().flatten() {
+        for ((key, _), _) in batches.iter().flatten() {
             let group = match group_of.last() {
-                Some(&last) if keys[last as usize] == key => last,
-                _ => {
-                    let next = keys.len() as u32;
-                    *groups.entry(key).or_insert_with_key(|key| {
+                Some(&last) if keys[last as usize] == *key => last,
+                _ => match groups.get(key) {
+                    Some(&group) => group,
+                    None => {
+                        let group = keys.len() as u32;
                         keys.push(key.clone());
-                        next
-                    })
-                }
+                        groups.insert(key.clone(), group);
+                        group
+                    }
+                },
             };
             group_of.push(group);
-            staged.push((value, diff));
         }
         // Then renumbered in key order.
         let mut by_key: Vec<u32> = (0..keys.len() as u32).collect();
@@ -58,7 +58,8 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
             .iter()
             .map(|&group| keys[group as usize].clone())
             .collect();
-        // A counting sort of the records' positions by group, then one gather.
+        // A counting sort by group: sizes, offsets, then every value moved to its place (the
+        // array first filled with copies of one value, written over).
         let mut bounds = vec![0; rank.len() + 1];
         for group in group_of.iter_mut() {
             *group = rank[*group as usize];
@@ -67,16 +68,17 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
         for group in 0..rank.len() {
             bounds[group + 1] += bounds[group];
         }
-        let mut next = bounds.clone();
-        let mut order = vec![0u32; staged.len()];
-        for (position, &group) in group_of.iter().enumerate() {
-            order[next[group as usize]] = position as u32;
-            next[group as usize] += 1;
+        let mut values = Vec::new();
+        if let Some(((_, value), diff)) = batches.iter().flatten().next() {
+            values.resize(records, (value.clone(), *diff));
         }
-        let mut values = order
-            .iter()
-            .map(|&position| staged[position as usize].clone())
-            .collect();
+        let mut next = bounds.clone();
+        let records = batches.into_iter().flatten();
+        for (((_, value), diff), group) in records.zip(group_of) {
+            let place = &mut next[group as usize];
+            values[*place] = (value, diff);
+            *place += 1;
+        }
         if consolidated {
             consolidate_groups(&mut values, &mut bounds);
         }
