@@ -44,29 +44,35 @@ impl ExactSum {
         if count == 0 {
             return;
         }
-        if value.is_nan() {
-            self.nan = true;
-            return;
-        }
-        let negative = value.is_sign_negative() != (count < 0);
-        if value.is_infinite() {
-            if negative {
-                self.negative_infinity = true;
-            } else {
-                self.positive_infinity = true;
-            }
-            return;
-        }
         let bits = value.to_bits();
+        let negative = (bits >> 63 == 1) != (count < 0);
         let biased_exponent = ((bits >> 52) & 0x7ff) as i32;
+        if biased_exponent == 0x7ff {
+            return self.add_non_finite(value, negative);
+        }
         let fraction = bits & ((1 << 52) - 1);
         let (mantissa, exponent) = match biased_exponent {
             0 => (fraction, LOWEST),
             _ => (fraction | 1 << 52, biased_exponent - 1075),
         };
         // Below 2^53 * 2^63: no overflow.
-        let magnitude = mantissa as i128 * count.unsigned_abs() as i128;
+        let magnitude = match count {
+            1 | -1 => mantissa as i128,
+            _ => mantissa as i128 * count.unsigned_abs() as i128,
+        };
         self.add_term(if negative { -magnitude } else { magnitude }, exponent);
+    }
+
+    /// Notes an infinite (`negative` or not) or NaN `value`.
+    #[cold]
+    fn add_non_finite(&mut self, value: f64, negative: bool) {
+        if value.is_nan() {
+            self.nan = true;
+        } else if negative {
+            self.negative_infinity = true;
+        } else {
+            self.positive_infinity = true;
+        }
     }
 
     /// Adds every term of `other`.
