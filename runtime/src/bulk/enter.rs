@@ -4,7 +4,8 @@
 use differential_dataflow::consolidation::consolidate;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
-use timely::dataflow::operators::generic::Operator;
+use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
+use timely::dataflow::operators::generic::{Operator, OutputBuilder};
 use timely::dataflow::operators::vec::Broadcast;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::StreamVec;
@@ -16,31 +17,40 @@ use crate::context::Epoch;
 /// The times of a loop directly inside the epochs.
 type Round = Product<Epoch, u64>;
 
-/// One `()` on every worker at every epoch at which some update of `updates` happens.
-pub(crate) fn changed_epochs<'scope, D: Data>(
-    updates: &StreamVec<'scope, Epoch, (D, Epoch, isize)>,
-) -> StreamVec<'scope, Epoch, ()> {
-    updates
-        .clone()
-        .unary_frontier::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
-            Pipeline,
-            "Changed",
-            |_, _| {
-                let mut noticed: Vec<Epoch> = Vec::new();
-                move |(input, frontier), output| {
-                    input.for_each(|time, data| {
-                        for (_, epoch, _) in data.iter() {
-                            if !noticed.contains(epoch) {
-                                noticed.push(*epoch);
-                                output.session(&time.delayed(epoch, 0)).give(());
-                            }
-                        }
-                    });
-                    noticed.retain(|epoch| frontier.less_equal(epoch));
+/// A differential collection's updates, outside the loop.
+type Updates<'scope, D> = StreamVec<'scope, Epoch, (D, Epoch, isize)>;
+
+/// `updates` passed on as they are (their batches moved, not copied), and one `()` on every
+/// worker at every epoch at which some update of `updates` happens.
+pub(crate) fn with_changed_epochs<'scope, D: Data>(
+    updates: Updates<'scope, D>,
+) -> (Updates<'scope, D>, StreamVec<'scope, Epoch, ()>) {
+    let mut builder = OperatorBuilder::new("Changed".to_owned(), updates.scope());
+    let mut input = builder.new_input(updates, Pipeline);
+    let (passed, passed_stream) = builder.new_output();
+    let (changed, changed_stream) = builder.new_output();
+    let mut passed =
+        OutputBuilder::<_, CapacityContainerBuilder<Vec<(D, Epoch, isize)>>>::from(passed);
+    let mut changed = OutputBuilder::<_, CapacityContainerBuilder<Vec<()>>>::from(changed);
+    builder.build(move |initial| {
+        drop(initial);
+        let mut noticed: Vec<Epoch> = Vec::new();
+        move |frontiers| {
+            let mut passed = passed.activate();
+            let mut changed = changed.activate();
+            input.for_each(|time, data| {
+                for (_, epoch, _) in data.iter() {
+                    if !noticed.contains(epoch) {
+                        noticed.push(*epoch);
+                        changed.session(&time.delayed(epoch, 1)).give(());
+                    }
                 }
-            },
-        )
-        .broadcast()
+                passed.session(&time.retain(0)).give_container(data);
+            });
+            noticed.retain(|epoch| frontiers[0].less_equal(epoch));
+        }
+    });
+    (passed_stream, changed_stream.broadcast())
 }
 
 /// The value of the collection whose `updates` (entered into the loop) are given, at every tick

@@ -9,7 +9,7 @@ use timely::dataflow::scope::Iterative;
 use timely::dataflow::{Scope, StreamVec};
 use timely::order::Product;
 
-use super::enter::{accumulate, changed_epochs};
+use super::enter::{accumulate, with_changed_epochs};
 use super::leave::{final_changes, final_values};
 use super::rounds::{Driver, Rounds};
 use super::variable::{variable, BulkVariable};
@@ -59,9 +59,9 @@ impl<'inner, 'outer> BulkLoop<'inner, 'outer> {
         &self,
         collection: Collection<'outer, D>,
     ) -> BulkCollection<'inner, D, Round<Epoch>> {
-        let updates = collection.inner.inner;
+        let (updates, changed) = with_changed_epochs(collection.inner.inner);
         let scope = self.body.scope;
-        self.body.start(changed_epochs(&updates).enter(scope));
+        self.body.start(changed.enter(scope));
         let value = accumulate(updates.enter(scope), self.body.rounds.clock.clone());
         BulkCollection::from_parts(
             self.body.rounds.clone(),
