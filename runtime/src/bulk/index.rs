@@ -20,8 +20,9 @@ pub(crate) struct Index<K, V> {
 }
 
 impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
-    /// An index of the records of `batches`; with `consolidated`, each group's values are
-    /// sorted and equal values added up (zero multiplicities dropped).
+    /// An index of the records of `batches`; with `consolidated`, or if some multiplicity is
+    /// negative, each group's values are sorted and equal values added up (zero multiplicities
+    /// dropped).
     pub(crate) fn build(batches: Vec<Vec<((K, V), isize)>>, consolidated: bool) -> Self {
         let records = batches.iter().map(Vec::len).sum();
         // Groups numbered in order of arrival first. Records often come in runs of one key
@@ -79,10 +80,13 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
             values[*place] = (value, diff);
             *place += 1;
         }
-        if consolidated {
+        // Negative multiplicities (an antijoin's output, say) mostly cancel out once
+        // consolidated; left in, they would make every probe's output carry them too.
+        let mut negative = values.iter().any(|(_, diff)| *diff < 0);
+        if consolidated || negative {
             consolidate_groups(&mut values, &mut bounds);
+            negative = values.iter().any(|(_, diff)| *diff < 0);
         }
-        let negative = values.iter().any(|(_, diff)| *diff < 0);
         Index {
             groups,
             keys,
