@@ -68,7 +68,7 @@ pub(crate) fn accumulate<'scope, D: Data>(
             let mut pending: Vec<Vec<(D, Epoch, isize)>> = Vec::new();
             let mut value: Vec<(D, isize)> = Vec::new();
             let mut ticks: Vec<Capability<Round>> = Vec::new();
-            move |(updates, frontier), (clock, clock_frontier), output| {
+            move |(updates, frontier), (clock, _), output| {
                 updates.for_each(|_, data| pending.push(std::mem::take(data)));
                 clock.for_each(|tick, _| {
                     if tick.time().inner == 0 {
@@ -76,28 +76,11 @@ pub(crate) fn accumulate<'scope, D: Data>(
                     }
                 });
                 ticks.sort_by_key(|tick| *tick.time());
-                // Once no update and no round-0 tick can come, the last tick's value is the
-                // last one sent: it is moved out, and the updates streamed into it batch by
-                // batch, rather than gathered and copied.
-                let mut unsent = ticks.len();
-                let final_tick = frontier.is_empty()
-                    && clock_frontier.frontier().iter().all(|time| time.inner > 0);
                 ticks.retain(|tick| {
                     if frontier.less_equal(tick.time()) {
                         return true;
                     }
-                    unsent -= 1;
                     let epoch = tick.time().outer;
-                    if final_tick && unsent == 0 {
-                        let mut session = output.session(tick);
-                        session.give_iterator(std::mem::take(&mut value).into_iter());
-                        for batch in pending.drain(..) {
-                            let until_now = batch.into_iter().filter(|(_, time, _)| *time <= epoch);
-                            session
-                                .give_iterator(until_now.map(|(record, _, diff)| (record, diff)));
-                        }
-                        return false;
-                    }
                     let before = value.len();
                     let mut later = Vec::new();
                     value.reserve(pending.iter().map(Vec::len).sum());

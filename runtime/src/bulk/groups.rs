@@ -33,8 +33,6 @@ pub(crate) struct Groups<K, V, R> {
     arrivals: Vec<u32>,
     /// This round's values with their multiplicities, as they arrived (when not folding).
     staged: Vec<(V, isize)>,
-    /// Whether a staged record has a negative multiplicity.
-    negative: bool,
     /// The slots of the last round's records, in order of arrival.
     previous: Vec<u32>,
     /// Scratch for grouping: slot `s`'s values are `values[bounds[s]..bounds[s + 1]]`.
@@ -56,7 +54,6 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone, R: Default> Groups<K, V, R> {
             kept: Vec::new(),
             arrivals: Vec::new(),
             staged: Vec::new(),
-            negative: false,
             previous: Vec::new(),
             bounds: Vec::new(),
             next: Vec::new(),
@@ -98,7 +95,6 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone, R: Default> Groups<K, V, R> {
         } else {
             for ((key, value), diff) in records.drain(..) {
                 self.arrival_slot(&key);
-                self.negative |= diff < 0;
                 self.staged.push((value, diff));
             }
         }
@@ -202,7 +198,6 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone, R: Default> Groups<K, V, R> {
     fn end_round(&mut self, touched: usize) {
         std::mem::swap(&mut self.previous, &mut self.arrivals);
         self.arrivals.clear();
-        self.negative = false;
         self.folding = self.folds;
         self.tidy(touched);
     }
