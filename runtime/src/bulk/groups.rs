@@ -158,25 +158,15 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone, R: Default> Groups<K, V, R> {
     pub(crate) fn drain_consolidated(&mut self, mut f: impl FnMut(&K, &[(V, isize)])) {
         debug_assert!(!self.folding, "records were folded, not staged");
         let slots = self.keys.len();
-        // A counting sort by slot: sizes, offsets, then every record moved to its place.
-        self.bounds.clear();
-        self.bounds.resize(slots + 1, 0);
-        for slot in &self.arrivals {
-            self.bounds[*slot as usize + 1] += 1;
-        }
-        for slot in 0..slots {
-            self.bounds[slot + 1] += self.bounds[slot];
-        }
-        self.next.clone_from(&self.bounds);
-        self.values.clear();
-        if let Some(first) = self.staged.first() {
-            self.values.resize(self.staged.len(), first.clone());
-        }
-        for (slot, record) in self.arrivals.iter().zip(self.staged.drain(..)) {
-            let place = &mut self.next[*slot as usize];
-            self.values[*place] = record;
-            *place += 1;
-        }
+        sort_into_groups(
+            &self.arrivals,
+            slots,
+            self.staged.first().cloned(),
+            self.staged.drain(..),
+            &mut self.bounds,
+            &mut self.next,
+            &mut self.values,
+        );
         let mut touched = 0;
         for slot in 0..slots {
             let group = &mut self.values[self.bounds[slot]..self.bounds[slot + 1]];
@@ -218,6 +208,39 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone, R: Default> Groups<K, V, R> {
             }
             self.sorted = true;
         }
+    }
+}
+
+/// Moves `records` into `values` ordered by group, the `i`th record being of group `groups[i]`
+/// (below `group_count`): a counting sort, so group `g`'s records become
+/// `values[bounds[g]..bounds[g + 1]]` in the order they came. `values` is first filled with
+/// copies of `first`, the first record, each then written over; `next` is scratch.
+pub(super) fn sort_into_groups<V: Clone>(
+    groups: &[u32],
+    group_count: usize,
+    first: Option<(V, isize)>,
+    records: impl Iterator<Item = (V, isize)>,
+    bounds: &mut Vec<usize>,
+    next: &mut Vec<usize>,
+    values: &mut Vec<(V, isize)>,
+) {
+    bounds.clear();
+    bounds.resize(group_count + 1, 0);
+    for group in groups {
+        bounds[*group as usize + 1] += 1;
+    }
+    for group in 0..group_count {
+        bounds[group + 1] += bounds[group];
+    }
+    next.clone_from(bounds);
+    values.clear();
+    if let Some(first) = first {
+        values.resize(groups.len(), first);
+    }
+    for (group, record) in groups.iter().zip(records) {
+        let place = &mut next[*group as usize];
+        values[*place] = record;
+        *place += 1;
     }
 }
 

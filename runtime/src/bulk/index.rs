@@ -3,6 +3,7 @@
 
 use std::hash::Hash;
 
+use super::groups::sort_into_groups;
 use crate::key::StableHashMap;
 
 /// Records `((key, value), multiplicity)` grouped by key: the keys in order, each group's values
@@ -59,27 +60,22 @@ impl<K: Hash + Ord + Clone, V: Ord + Clone> Index<K, V> {
             .iter()
             .map(|&group| keys[group as usize].clone())
             .collect();
-        // A counting sort by group: sizes, offsets, then every value moved to its place (the
-        // array first filled with copies of one value, written over).
-        let mut bounds = vec![0; rank.len() + 1];
         for group in group_of.iter_mut() {
             *group = rank[*group as usize];
-            bounds[*group as usize + 1] += 1;
         }
-        for group in 0..rank.len() {
-            bounds[group + 1] += bounds[group];
-        }
-        let mut values = Vec::new();
-        if let Some(((_, value), diff)) = batches.iter().flatten().next() {
-            values.resize(records, (value.clone(), *diff));
-        }
-        let mut next = bounds.clone();
-        let records = batches.into_iter().flatten();
-        for (((_, value), diff), group) in records.zip(group_of) {
-            let place = &mut next[group as usize];
-            values[*place] = (value, diff);
-            *place += 1;
-        }
+        let (mut bounds, mut values) = (Vec::new(), Vec::new());
+        let first = batches.iter().flatten().next();
+        let first = first.map(|((_, value), diff)| (value.clone(), *diff));
+        let received = batches.into_iter().flatten();
+        sort_into_groups(
+            &group_of,
+            rank.len(),
+            first,
+            received.map(|((_, value), diff)| (value, diff)),
+            &mut bounds,
+            &mut Vec::new(),
+            &mut values,
+        );
         // Negative multiplicities (an antijoin's output, say) mostly cancel out once
         // consolidated; left in, they would make every probe's output carry them too.
         let mut negative = values.iter().any(|(_, diff)| *diff < 0);
